@@ -1,0 +1,78 @@
+/**
+ * Content-addressed blob encoding: a blob is named by the sha256 of its bytes and stored as one
+ * codec byte followed by the payload. Pure (hashing and compression only), so worker threads can
+ * encode and verify blobs without a store.
+ *
+ *   const { digest, stored } = encodeBlob(bytes);   // write `stored` at blobKey(digest)
+ *   decodeBlob(digest, stored);                     // bytes again, or DigestMismatchError
+ */
+import { createHash } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { CorruptBlobError, DigestMismatchError } from './errors.js';
+
+export { blobKey } from './keys.js';
+
+/** Codec byte at the start of every stored blob. */
+export const CODEC_RAW = 0;
+export const CODEC_GZIP = 1;
+
+/** Smaller bodies gain little from gzip and pay its header (~20 bytes) and CPU. */
+export const MIN_COMPRESS_BYTES = 256;
+/** Keep gzip only when it saves at least this fraction; otherwise decoding costs more than it saves. */
+const MIN_SAVING = 0.1;
+const GZIP_LEVEL = 3;
+
+const DIGEST = /^[0-9a-f]{64}$/;
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export function isDigest(value: string): boolean {
+  return DIGEST.test(value);
+}
+
+/** The stored form of `bytes` (codec byte + payload), without hashing. */
+export function packBlob(bytes: Uint8Array): Uint8Array {
+  if (bytes.length >= MIN_COMPRESS_BYTES) {
+    const gz = gzipSync(bytes, { level: GZIP_LEVEL });
+    if (gz.length <= bytes.length * (1 - MIN_SAVING)) return withCodec(CODEC_GZIP, gz);
+  }
+  return withCodec(CODEC_RAW, bytes);
+}
+
+export function encodeBlob(bytes: Uint8Array): { digest: string; stored: Uint8Array } {
+  return { digest: sha256Hex(bytes), stored: packBlob(bytes) };
+}
+
+/** The original bytes of a stored blob, verified against `digest`. */
+export function decodeBlob(digest: string, stored: Uint8Array): Uint8Array {
+  if (stored.length === 0) throw new CorruptBlobError(digest, 'empty object (no codec byte)');
+  const payload = stored.subarray(1);
+  let bytes: Uint8Array;
+  switch (stored[0]) {
+    case CODEC_RAW:
+      bytes = payload;
+      break;
+    case CODEC_GZIP:
+      try {
+        const out = gunzipSync(payload);
+        bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength); // plain, like the raw case
+      } catch (cause) {
+        throw new CorruptBlobError(digest, `gzip payload does not decompress (${(cause as Error).message})`, { cause });
+      }
+      break;
+    default:
+      throw new CorruptBlobError(digest, `unknown codec byte ${stored[0]} (expected ${CODEC_RAW} raw or ${CODEC_GZIP} gzip)`);
+  }
+  const actual = sha256Hex(bytes);
+  if (actual !== digest) throw new DigestMismatchError(digest, actual);
+  return bytes;
+}
+
+function withCodec(codec: number, payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(payload.length + 1);
+  out[0] = codec;
+  out.set(payload, 1);
+  return out;
+}

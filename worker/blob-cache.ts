@@ -1,0 +1,63 @@
+/**
+ * A thread's view of the content store: blobs fetched through the bridge, verified, decoded, and kept
+ * in a byte-bounded LRU so the partitions of one foreach read their parent's artifacts once per thread.
+ */
+import { decodeBlob } from '../protocol/cas.js';
+import { unpackValue } from '../protocol/artifacts.js';
+import type { SyncBridge } from './bridge.js';
+
+export class ThreadBlobs {
+  private readonly bytes = new Map<string, Uint8Array>();
+  private size = 0;
+  /** Decoded values of foreach lists, which every partition indexes into. */
+  private readonly lists = new Map<string, unknown[]>();
+
+  constructor(private readonly bridge: SyncBridge, private readonly maxBytes = 256 * 1024 * 1024) {}
+
+  /** Verified bytes of each digest, fetching the missing ones in one round trip. */
+  getMany(digests: readonly string[]): Uint8Array[] {
+    const missing = [...new Set(digests.filter((d) => !this.bytes.has(d)))];
+    if (missing.length > 0) {
+      const stored = this.bridge.request<Uint8Array[]>({ op: 'blobs', digests: missing });
+      missing.forEach((d, i) => this.remember(d, decodeBlob(d, stored[i]!)));
+    }
+    return digests.map((d) => this.touch(d));
+  }
+
+  get(digest: string): Uint8Array {
+    return this.getMany([digest])[0]!;
+  }
+
+  value(digest: string): unknown {
+    return unpackValue(this.get(digest));
+  }
+
+  /** The foreach list behind `digest`, decoded once and kept while partitions of it run. */
+  list(digest: string): unknown[] {
+    let list = this.lists.get(digest);
+    if (!list) {
+      const value = this.value(digest);
+      list = Array.isArray(value) ? value : [...(value as Iterable<unknown>)];
+      if (this.lists.size >= 4) this.lists.delete(this.lists.keys().next().value!);
+      this.lists.set(digest, list);
+    }
+    return list;
+  }
+
+  private touch(digest: string): Uint8Array {
+    const b = this.bytes.get(digest)!;
+    this.bytes.delete(digest);
+    this.bytes.set(digest, b);
+    return b;
+  }
+
+  private remember(digest: string, b: Uint8Array): void {
+    this.bytes.set(digest, b);
+    this.size += b.byteLength;
+    for (const [d, old] of this.bytes) {
+      if (this.size <= this.maxBytes || d === digest) break;
+      this.bytes.delete(d);
+      this.size -= old.byteLength;
+    }
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The main-thread side of a piscina pool of task threads: starts the threads, answers their bridge
+ * requests from the store, forwards their live output, and aborts tasks past their timeout.
+ */
+import { availableParallelism } from 'node:os';
+import type { MessagePort } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import type { TaskResult, TaskSpec } from '../protocol/task.js';
+import { serveBridge, type BridgeHandler } from './bridge.js';
+import type { InspectResult, ThreadRequest } from './thread.js';
+
+export interface TaskPoolOptions {
+  /** Threads; defaults to the number of cores. */
+  threads?: number;
+  handler: BridgeHandler;
+  onLog?: (task: string | undefined, stream: 'stdout' | 'stderr', text: string) => void;
+}
+
+export class TimeoutError extends Error {
+  override name = 'TimeoutError';
+  constructor(readonly step: string, readonly seconds: number) {
+    super(`step '${step}' timed out after ${seconds} s`);
+  }
+}
+
+export function resolveThreads(threads: number | undefined): number {
+  if (threads === undefined) return availableParallelism();
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`max workers must be a positive integer, got ${threads}`);
+  return threads;
+}
+
+export class TaskPool {
+  readonly threads: number;
+  private readonly piscina: Piscina;
+
+  constructor(options: TaskPoolOptions) {
+    this.threads = resolveThreads(options.threads);
+    this.piscina = new Piscina({
+      filename: new URL('./thread.js', import.meta.url).href,
+      minThreads: this.threads,
+      maxThreads: this.threads,
+      idleTimeout: 60_000,
+      // Keep piscina's own queue short: the scheduler holds the backlog, in bounded memory.
+      maxQueue: 'auto',
+    });
+    this.piscina.on('message', (msg: { type?: string; port?: MessagePort }) => {
+      if (msg?.type === 'stackmesh.bridge' && msg.port) {
+        serveBridge(msg.port, options.handler, (note) => {
+          const n = note as { type: string; stream: 'stdout' | 'stderr'; text: string; task?: string };
+          if (n?.type === 'log') options.onLog?.(n.task, n.stream, n.text);
+        });
+      }
+    });
+    // A thread that fails to load must not crash the process; the task it held fails instead.
+    this.piscina.on('error', () => {});
+  }
+
+  inspect(code: string): Promise<InspectResult> {
+    return this.piscina.run({ kind: 'inspect', code } satisfies ThreadRequest) as Promise<InspectResult>;
+  }
+
+  async run(spec: TaskSpec, timeoutSeconds?: number): Promise<TaskResult> {
+    if (!timeoutSeconds) return this.piscina.run({ kind: 'run', spec } satisfies ThreadRequest) as Promise<TaskResult>;
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new TimeoutError(spec.step, timeoutSeconds)), timeoutSeconds * 1000);
+    try {
+      return (await this.piscina.run({ kind: 'run', spec } satisfies ThreadRequest, { signal: abort.signal })) as TaskResult;
+    } catch (err) {
+      if (abort.signal.aborted) throw abort.signal.reason;
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.piscina.destroy();
+  }
+}

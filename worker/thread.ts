@@ -1,0 +1,96 @@
+/**
+ * Entry of a pool thread (piscina). Runs tasks and inspects code packages; everything it reads
+ * comes through the bridge to the main thread, everything it writes goes back in the result.
+ */
+import { mkdirSync, writeFileSync, renameSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { MessageChannel, parentPort, threadId } from 'node:worker_threads';
+import { encodeBlob } from '../protocol/cas.js';
+import { packValue } from '../protocol/artifacts.js';
+import type { TaskResult, TaskSpec } from '../protocol/task.js';
+import { readFlowMeta, type FlowMeta } from '../sdk/meta.js';
+import { ThreadBlobs } from './blob-cache.js';
+import { SyncBridge } from './bridge.js';
+import { LogCapture } from './log-capture.js';
+import { runTask, toTaskError, type FlowClass } from './task-runner.js';
+
+process.setSourceMapsEnabled(true);
+
+export type ThreadRequest =
+  | { kind: 'run'; spec: TaskSpec }
+  | { kind: 'inspect'; code: string };
+
+export interface InspectResult {
+  className: string;
+  meta: FlowMeta;
+}
+
+const channel = new MessageChannel();
+parentPort!.postMessage({ type: 'stackmesh.bridge', port: channel.port2 }, [channel.port2]);
+const bridge = new SyncBridge(channel.port1);
+const blobs = new ThreadBlobs(bridge);
+const capture = new LogCapture((stream, text) => bridge.notify({ type: 'log', stream, text, task: currentTask }));
+let currentTask: string | undefined;
+
+const CODE_DIR = join(tmpdir(), `stackmesh-code-${process.getuid?.() ?? 'user'}`);
+const flows = new Map<string, Promise<FlowClass>>();
+
+/** Imports a code package once per thread; the file name is its digest, so it is written once per machine. */
+function loadFlow(code: string): Promise<FlowClass> {
+  let p = flows.get(code);
+  if (!p) {
+    p = (async () => {
+      const file = join(CODE_DIR, `${code}.mjs`);
+      if (!existsSync(file)) {
+        mkdirSync(CODE_DIR, { recursive: true });
+        const tmp = `${file}.${process.pid}.${threadId}.tmp`;
+        writeFileSync(tmp, blobs.get(code));
+        renameSync(tmp, file);
+      }
+      const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+      if (typeof mod.default !== 'function' || !readFlowMeta(mod.default)) {
+        throw new Error('the flow file has no default export of a FlowSpec class');
+      }
+      return mod.default as FlowClass;
+    })();
+    flows.set(code, p);
+    p.catch(() => flows.delete(code));
+  }
+  return p;
+}
+
+function caught(spec: TaskSpec, error: ReturnType<typeof toTaskError>): Pick<TaskResult, 'artifacts' | 'blobs' | 'next'> | undefined {
+  const t = spec.transition;
+  if (!spec.catchVar || (t.type !== 'linear' && t.type !== 'split' && t.type !== 'end')) return undefined;
+  const { digest, stored } = encodeBlob(packValue({ name: error.name, message: error.message, stack: error.stack }));
+  return {
+    artifacts: { ...spec.inherit, ...spec.params, [spec.catchVar]: digest },
+    blobs: [[digest, stored]],
+    next: t.type === 'linear' ? { steps: [t.to] } : t.type === 'split' ? { steps: [...t.to] } : undefined,
+  };
+}
+
+export default async function handle(request: ThreadRequest): Promise<TaskResult | InspectResult> {
+  if (request.kind === 'inspect') {
+    const cls = await loadFlow(request.code);
+    return { className: cls.name, meta: readFlowMeta(cls)! };
+  }
+  const { spec } = request;
+  const startedAt = new Date().toISOString();
+  currentTask = `${spec.step}/${spec.task}`;
+  capture.reset();
+  try {
+    return await runTask(spec, { bridge, blobs, loadFlow }, capture);
+  } catch (err) {
+    capture.stop();
+    const error = toTaskError(err);
+    const rescue = caught(spec, error);
+    const base = { log: capture.text(), error, startedAt, finishedAt: new Date().toISOString() };
+    if (rescue) return { ok: true, caught: true, ...rescue, ...base };
+    return { ok: false, artifacts: {}, blobs: [], ...base };
+  } finally {
+    currentTask = undefined;
+  }
+}
