@@ -28,8 +28,6 @@ export interface TaskSpec {
   /** For a join: its inputs as `step/task`, or the digest of a msgpack array of them. */
   inputs?: string[];
   inputsRef?: string;
-  /** Artifact that receives the failure when @catchErrors applies and this is the last attempt. */
-  catchVar?: string;
 }
 
 export interface TaskError {

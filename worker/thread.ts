@@ -7,8 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, parentPort, threadId } from 'node:worker_threads';
-import { encodeBlob } from '../protocol/cas.js';
-import { packValue } from '../protocol/artifacts.js';
 import type { TaskResult, TaskSpec } from '../protocol/task.js';
 import { readFlowMeta, type FlowMeta } from '../sdk/meta.js';
 import { ThreadBlobs } from './blob-cache.js';
@@ -61,17 +59,6 @@ function loadFlow(code: string): Promise<FlowClass> {
   return p;
 }
 
-function caught(spec: TaskSpec, error: ReturnType<typeof toTaskError>): Pick<TaskResult, 'artifacts' | 'blobs' | 'next'> | undefined {
-  const t = spec.transition;
-  if (!spec.catchVar || (t.type !== 'linear' && t.type !== 'split' && t.type !== 'end')) return undefined;
-  const { digest, stored } = encodeBlob(packValue({ name: error.name, message: error.message, stack: error.stack }));
-  return {
-    artifacts: { ...spec.inherit, ...spec.params, [spec.catchVar]: digest },
-    blobs: [[digest, stored]],
-    next: t.type === 'linear' ? { steps: [t.to] } : t.type === 'split' ? { steps: [...t.to] } : undefined,
-  };
-}
-
 export default async function handle(request: ThreadRequest): Promise<TaskResult | InspectResult> {
   if (request.kind === 'inspect') {
     const cls = await loadFlow(request.code);
@@ -86,10 +73,7 @@ export default async function handle(request: ThreadRequest): Promise<TaskResult
   } catch (err) {
     capture.stop();
     const error = toTaskError(err);
-    const rescue = caught(spec, error);
-    const base = { log: capture.text(), error, startedAt, finishedAt: new Date().toISOString() };
-    if (rescue) return { ok: true, caught: true, ...rescue, ...base };
-    return { ok: false, artifacts: {}, blobs: [], ...base };
+    return { ok: false, artifacts: {}, blobs: [], log: capture.text(), error, startedAt, finishedAt: new Date().toISOString() };
   } finally {
     currentTask = undefined;
   }
