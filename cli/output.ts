@@ -61,7 +61,8 @@ export class ProgressPrinter {
       case 'run.finished': {
         const t = e.tasks;
         this.write(`${ts} ${e.flow}/${e.run} ${e.status} in ${(e.durationMs / 1000).toFixed(1)} s (${t.succeeded} succeeded, ${t.cloned} cloned, ${t.failed} failed)`);
-        for (const f of e.failed) this.write(`  failed: ${f}`);
+        for (const f of e.failed.slice(0, 20)) this.write(`  failed: ${f}`);
+        if (e.failed.length > 20) this.write(`  ... and ${e.failed.length - 20} more (mesh show ${e.flow}/${e.run})`);
         return;
       }
     }

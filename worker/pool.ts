@@ -40,8 +40,6 @@ export class TaskPool {
       minThreads: this.threads,
       maxThreads: this.threads,
       idleTimeout: 60_000,
-      // Keep piscina's own queue short: the scheduler holds the backlog, in bounded memory.
-      maxQueue: 'auto',
     });
     this.piscina.on('message', (msg: { type?: string; port?: MessagePort }) => {
       if (msg?.type === 'stackmesh.bridge' && msg.port) {
