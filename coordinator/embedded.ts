@@ -60,7 +60,7 @@ const WINDOW_PER_THREAD = 16;
 /** Join inputs longer than this are stored as a blob, not inline in the spec and record. */
 const INLINE_INPUTS = 64;
 /** Artifact maps of recent tasks kept in memory (foreach parents are read once per partition). */
-const RECORD_CACHE = 4096;
+const RECORD_CACHE = 65_536;
 
 export async function startEmbeddedRun(options: EmbeddedRunOptions): Promise<EmbeddedRun> {
   const cwd = options.cwd ?? process.cwd();

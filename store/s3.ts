@@ -3,18 +3,17 @@
  * whole, by PutObject or, for large bodies, a multipart Upload that only becomes visible when
  * completed, so readers never see a partial object.
  */
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  type S3ClientConfig,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import { createRequire } from 'node:module';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { checkKey, checkPrefix, type StorageBackend } from './backend.js';
 import { StoreError, type StoreOp } from './errors.js';
+
+// The AWS SDK takes ~0.5 s to load: load it only when an S3 store is opened.
+const require = createRequire(import.meta.url);
+let clientModule: typeof import('@aws-sdk/client-s3') | undefined;
+let storageModule: typeof import('@aws-sdk/lib-storage') | undefined;
+const sdk = (): typeof import('@aws-sdk/client-s3') => (clientModule ??= require('@aws-sdk/client-s3'));
+const storage = (): typeof import('@aws-sdk/lib-storage') => (storageModule ??= require('@aws-sdk/lib-storage'));
 
 /** Bodies above this go through a multipart Upload (parts of 5 MiB, uploaded in parallel). */
 export const MULTIPART_THRESHOLD = 8 * 1024 * 1024;
@@ -79,13 +78,13 @@ export class S3Backend implements StorageBackend {
     const { bucket, prefix } = this.options;
     this.url = `s3://${bucket}${prefix === '' ? '' : `/${prefix.slice(0, -1)}`}`;
     this.ownsClient = options.client === undefined;
-    this.client = options.client ?? new S3Client(clientConfig(this.options));
+    this.client = options.client ?? new (sdk().S3Client)(clientConfig(this.options));
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
     const Key = this.key(key);
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key }));
+      const out = await this.client.send(new (sdk().GetObjectCommand)({ Bucket: this.options.bucket, Key }));
       if (!out.Body) return new Uint8Array(0);
       return await out.Body.transformToByteArray();
     } catch (err) {
@@ -109,9 +108,9 @@ export class S3Backend implements StorageBackend {
     try {
       if (opts.ifAbsent && (await this.head(Key))) return false;
       if (body.length <= MULTIPART_THRESHOLD) {
-        await this.client.send(new PutObjectCommand({ Bucket, Key, Body: body }));
+        await this.client.send(new (sdk().PutObjectCommand)({ Bucket, Key, Body: body }));
       } else {
-        await new Upload({ client: this.client, params: { Bucket, Key, Body: body } }).done();
+        await new (storage().Upload)({ client: this.client, params: { Bucket, Key, Body: body } }).done();
       }
       return true;
     } catch (err) {
@@ -126,7 +125,7 @@ export class S3Backend implements StorageBackend {
     try {
       do {
         const page = await this.client.send(
-          new ListObjectsV2Command({
+          new (sdk().ListObjectsV2Command)({
             Bucket: this.options.bucket,
             Prefix: full,
             Delimiter: '/',
@@ -148,7 +147,7 @@ export class S3Backend implements StorageBackend {
   async delete(key: string): Promise<void> {
     const Key = this.key(key);
     try {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key }));
+      await this.client.send(new (sdk().DeleteObjectCommand)({ Bucket: this.options.bucket, Key }));
     } catch (err) {
       throw await this.fail('delete', key, err);
     }
@@ -164,7 +163,7 @@ export class S3Backend implements StorageBackend {
 
   private async head(Key: string): Promise<boolean> {
     try {
-      await this.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key }));
+      await this.client.send(new (sdk().HeadObjectCommand)({ Bucket: this.options.bucket, Key }));
       return true;
     } catch (err) {
       if (isNotFound(err)) return false;

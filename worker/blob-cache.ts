@@ -24,6 +24,10 @@ export class ThreadBlobs {
     return digests.map((d) => this.touch(d));
   }
 
+  has(digest: string): boolean {
+    return this.bytes.has(digest);
+  }
+
   get(digest: string): Uint8Array {
     return this.getMany([digest])[0]!;
   }

@@ -29,13 +29,15 @@ export function makeInputs(refs: readonly string[], bridge: SyncBridge, blobs: T
   const valueOf = (i: number, name: string): unknown => {
     const digest = artifactsOf(i)[name];
     if (digest === undefined) return undefined;
-    // Prefetch the same artifact of the next inputs: joins usually read one field of every input.
-    const window: string[] = [];
-    for (let k = i; k < Math.min(refs.length, i + 256); k++) {
-      const d = maps[k]?.[name];
-      if (d) window.push(d);
+    if (!blobs.has(digest)) {
+      // Fetch the same artifact of the next inputs too: joins usually read one field of every input.
+      const window: string[] = [];
+      for (let k = i; k < Math.min(refs.length, i + 256); k++) {
+        const d = maps[k]?.[name];
+        if (d && !blobs.has(d)) window.push(d);
+      }
+      blobs.getMany(window);
     }
-    blobs.getMany(window);
     return blobs.value(digest);
   };
 

@@ -53,7 +53,6 @@ export async function runTask(spec: TaskSpec, services: ThreadServices, capture:
   }
 
   let nextArgs: readonly unknown[] | undefined;
-  let nextLine: string | undefined;
   const current = Object.freeze({
     flow: spec.flow, run: spec.run, step: spec.step, task: spec.task, attempt: spec.attempt,
     pathspec: `${spec.flow}/${spec.run}/${spec.step}/${spec.task}`, foreachStack: Object.freeze([...spec.foreach]),
@@ -71,9 +70,8 @@ export async function runTask(spec: TaskSpec, services: ThreadServices, capture:
       return spec.foreachInput.index;
     },
     next(args) {
-      if (nextArgs) throw new StepUsageError(spec.step, `calls next() twice (first at ${nextLine ?? 'an earlier line'})`);
+      if (nextArgs) throw new StepUsageError(spec.step, 'calls next() twice');
       nextArgs = args;
-      nextLine = new Error().stack?.split('\n')[3]?.trim();
     },
     merge(target, inputs, options) {
       mergeArtifacts(spec.step, slots, target, inputs, options);

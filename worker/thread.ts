@@ -18,6 +18,8 @@ process.setSourceMapsEnabled(true);
 
 export type ThreadRequest =
   | { kind: 'run'; spec: TaskSpec }
+  /** Several short tasks in one message: the per-message cost of a pool dominates trivial steps. */
+  | { kind: 'batch'; specs: TaskSpec[] }
   | { kind: 'inspect'; code: string };
 
 export interface InspectResult {
@@ -59,12 +61,20 @@ function loadFlow(code: string): Promise<FlowClass> {
   return p;
 }
 
-export default async function handle(request: ThreadRequest): Promise<TaskResult | InspectResult> {
+export default async function handle(request: ThreadRequest): Promise<TaskResult | TaskResult[] | InspectResult> {
   if (request.kind === 'inspect') {
     const cls = await loadFlow(request.code);
     return { className: cls.name, meta: readFlowMeta(cls)! };
   }
-  const { spec } = request;
+  if (request.kind === 'batch') {
+    const results: TaskResult[] = [];
+    for (const spec of request.specs) results.push(await runOne(spec));
+    return results;
+  }
+  return runOne(request.spec);
+}
+
+async function runOne(spec: TaskSpec): Promise<TaskResult> {
   const startedAt = new Date().toISOString();
   currentTask = `${spec.step}/${spec.task}`;
   capture.reset();
