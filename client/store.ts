@@ -35,8 +35,7 @@ export class ClientStore {
 /** One ClientStore per open backend, so objects from `listFlows` and `new Flow` share it. */
 const shared = new WeakMap<StorageBackend, Map<number, ClientStore>>();
 
-export function resolveClientStore(options: ClientOptions | ClientStore = {}): ClientStore {
-  if (options instanceof ClientStore) return options;
+export function resolveClientStore(options: ClientOptions = {}): ClientStore {
   const { store, cwd, concurrency = DEFAULT_CONCURRENCY } = options;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new UsageError(`concurrency must be a positive integer, got ${concurrency}`);

@@ -13,7 +13,8 @@ export function packValue(value: unknown): Uint8Array {
 }
 
 export function unpackValue(bytes: Uint8Array): unknown {
-  return packr.unpack(bytes);
+  // Binary values decode as views of the source: a Buffer source keeps Buffers Buffers.
+  return packr.unpack(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 }
 
 const UNSUPPORTED_CLASSES: Array<[string, unknown]> = [
