@@ -50,7 +50,6 @@ export function toJsonValue(value: unknown, ancestors: object[] = []): unknown {
     case 'symbol':
       return null;
     case 'number':
-      return Number.isFinite(value) ? value : String(value); // NaN and Infinity would become null
     case 'string':
     case 'boolean':
       return value;
