@@ -23,9 +23,11 @@ export async function* mapInOrder<T, R>(
   };
   fill();
   while (pending.length > 0) {
-    const head = pending.shift()!;
+    // The head stays in the window until it settles, so at most `limit` reads are ever in flight.
+    const value = await pending[0]!;
+    pending.shift();
     fill();
-    yield await head;
+    yield value;
   }
 }
 

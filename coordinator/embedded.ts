@@ -20,6 +20,7 @@ import { toTaskError } from '../worker/task-runner.js';
 import { packageFlow } from './code-package.js';
 import { NotFoundError, UsageError } from './errors.js';
 import { checkFlowMeta } from './flow-check.js';
+import { InvalidFlowError } from '../sdk/errors.js';
 import { RunMachine, type PlannedTask } from './machine.js';
 import { resolveParams } from './params.js';
 import { ReplayPlan } from './replay.js';
@@ -88,7 +89,7 @@ export async function startEmbeddedRun(options: EmbeddedRunOptions): Promise<Emb
     flowMeta = inspected.meta;
   } catch (err) {
     await pool.close();
-    throw err;
+    throw loadError(options.file, err);
   }
 
   let replay: ReplayPlan | undefined;
@@ -353,6 +354,13 @@ function caught(spec: TaskSpec, failed: TaskResult, variable: string): TaskResul
     artifacts: { ...spec.inherit, ...spec.params, [variable]: digest },
     blobs: [[digest, stored]],
   };
+}
+
+/** A flow that throws while its module loads is an invalid flow: say where, in the flow file's lines. */
+function loadError(file: string, err: unknown): unknown {
+  if (err instanceof InvalidFlowError || !(err instanceof Error)) return err;
+  const frame = /[(\s]([^()\s]+\.[cm]?tsx?):(\d+):\d+/.exec(err.stack ?? '');
+  return new InvalidFlowError(`cannot load the flow: ${firstLine(err.message)}`, { file, line: frame ? Number(frame[2]) : undefined, cause: err });
 }
 
 function firstLine(s: string): string {
