@@ -2,7 +2,7 @@
  * Reading runs back, embedded or mesh, like Metaflow's client. Lazy: constructing reads nothing,
  * a listing reads names, and artifact values load only on `value()`.
  *
- *   import { Flow, findRun } from './client/index.js';
+ *   import { Flow, findRun } from 'stackmesh';
  *
  *   const flow = new Flow('Fanout', { store: '.mesh' });   // or s3://bucket/prefix; default MESH_STORE
  *   const run = await flow.latestRun();

@@ -155,3 +155,14 @@ describe('embedded runs - retry, timeout, catchErrors', () => {
     assert.deepEqual((await stored.task('slowStep')).attempts.map((a) => a.errorName), ['TimeoutError', 'TimeoutError']);
   });
 });
+
+describe('embedded runs - branch and switch inside a foreach', () => {
+  it('joins each partition\'s branches, takes each partition\'s switch case, and collects in index order', async () => {
+    const { record, stored } = await run(fixture('mixed'));
+    assert.equal(record.status, 'succeeded', JSON.stringify(record.failed));
+    assert.deepEqual(await stored.artifact('end', '0', 'labels'), ['odd 110', 'even 220', 'odd 330', 'even 440']);
+    assert.deepEqual((await stored.tasks('ev')).sort(), ['1', '3']);
+    assert.deepEqual((await stored.tasks('bodyJoin')).sort(), ['0', '1', '2', '3']);
+    assert.deepEqual((await stored.task('bodyJoin', '2')).inputs, ['a/2', 'b/2']);
+  });
+});
