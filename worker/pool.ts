@@ -96,7 +96,17 @@ export class TaskPool {
           const results = Array.isArray(out) ? out : [out];
           group.forEach((g, i) => g.resolve(results[i]!));
         },
-        (err: unknown) => group.forEach((g) => g.reject(err)),
+        (err: unknown) => {
+          if (group.length === 1) {
+            group[0]!.reject(err);
+            return;
+          }
+          // The thread died under the batch (a step exited or crashed it): run each task on its own,
+          // so only the task that kills its thread fails.
+          for (const g of group) {
+            (this.piscina.run({ kind: 'run', spec: g.spec } satisfies ThreadRequest) as Promise<TaskResult>).then(g.resolve, g.reject);
+          }
+        },
       );
     }
   }

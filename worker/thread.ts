@@ -2,11 +2,12 @@
  * Entry of a pool thread (piscina). Runs tasks and inspects code packages; everything it reads
  * comes through the bridge to the main thread, everything it writes goes back in the result.
  */
-import { mkdirSync, writeFileSync, renameSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, parentPort, threadId } from 'node:worker_threads';
+import { sha256Hex } from '../protocol/cas.js';
 import type { TaskResult, TaskSpec } from '../protocol/task.js';
 import { readFlowMeta, type FlowMeta } from '../sdk/meta.js';
 import { ThreadBlobs } from './blob-cache.js';
@@ -43,8 +44,9 @@ function loadFlow(code: string): Promise<FlowClass> {
   if (!p) {
     p = (async () => {
       const file = join(CODE_DIR, `${code}.mjs`);
-      if (!existsSync(file)) {
-        mkdirSync(CODE_DIR, { recursive: true });
+      // The cache is shared by every process on the machine: load a file only if it is the package.
+      if (!existsSync(file) || sha256Hex(readFileSync(file)) !== code) {
+        mkdirSync(CODE_DIR, { recursive: true, mode: 0o700 });
         const tmp = `${file}.${process.pid}.${threadId}.tmp`;
         writeFileSync(tmp, blobs.get(code));
         renameSync(tmp, file);

@@ -166,3 +166,14 @@ describe('embedded runs - branch and switch inside a foreach', () => {
     assert.deepEqual((await stored.task('bodyJoin', '2')).inputs, ['a/2', 'b/2']);
   });
 });
+
+describe('embedded runs - a task that kills its thread', () => {
+  it('fails only that task; the tasks sent to the same thread with it still succeed', async () => {
+    const { record, stored } = await run(fixture('crash'));
+    assert.equal(record.status, 'failed');
+    assert.deepEqual(record.failed, [`Crash/${record.run}/work/2`]);
+    assert.equal((await stored.tasks('work')).length, 40);
+    assert.equal((await stored.task('work', '3')).status, 'succeeded');
+    assert.equal((await stored.task('work', '2')).status, 'failed');
+  });
+});
