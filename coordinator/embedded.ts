@@ -329,7 +329,10 @@ class Driver {
       return await this.p.pool.run(spec, timeoutSeconds);
     } catch (err) {
       // The thread died or was stopped (timeout): the attempt failed, the run goes on.
-      return { ok: false, artifacts: {}, blobs: [], log: '', error: toTaskError(err), startedAt, finishedAt: new Date().toISOString() };
+      const error = toTaskError(err);
+      const exit = /worker exited with code: (\d+)/.exec(error.message);
+      if (exit) error.message = `the step ended its thread (exit code ${exit[1]}); steps must not call process.exit()`;
+      return { ok: false, artifacts: {}, blobs: [], log: '', error, startedAt, finishedAt: new Date().toISOString() };
     }
   }
 

@@ -11,18 +11,23 @@ export interface RunCommandFlags extends RunFlags {
 }
 
 export function registerRun(program: Command): void {
-  program
+  withRunOptions(program
     .command('run')
     .description('run a flow on this machine (no NATS, no S3 needed)')
-    .argument('<flow>', 'the flow file, e.g. examples/fanout/flow.ts')
+    .argument('<flow>', 'the flow file, e.g. examples/fanout/flow.ts'))
+    .action(async (flow: string, opts: RunCommandFlags) => {
+      process.exitCode = await executeRun({ file: flow, params: parseParamPairs(opts.param) }, opts);
+    });
+}
+
+/** The options `mesh run` and `mesh replay` share. */
+export function withRunOptions(command: Command): Command {
+  return command
     .option('--param <name=value>', 'set a parameter (repeatable)', collect, [])
     .option('--store <dir|s3://bucket/prefix>', 'where artifacts and records go (default: MESH_STORE, then .mesh)')
     .option('--max-workers <n>', 'pool threads (default: number of cores)', toInt)
     .option('--json', 'print one JSON event per line')
-    .option('--quiet', 'do not show what tasks print')
-    .action(async (flow: string, opts: RunCommandFlags) => {
-      process.exitCode = await executeRun({ file: flow, params: parseParamPairs(opts.param) }, opts);
-    });
+    .option('--quiet', 'do not show what tasks print');
 }
 
 /** Starts an embedded run (or replay), prints it as it goes, and returns the exit code. */
