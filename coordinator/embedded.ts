@@ -10,19 +10,16 @@ import { encodeBlob } from '../protocol/cas.js';
 import { packValue } from '../protocol/artifacts.js';
 import type { RunEvent, TaskCounts } from '../protocol/events.js';
 import type { FlowGraph } from '../protocol/graph.js';
-import { newRunId, runKey, taskKey } from '../protocol/keys.js';
+import { runKey, taskKey } from '../protocol/keys.js';
 import type { AttemptRecord, RunRecord, TaskRecord } from '../protocol/records.js';
 import type { ResolvedNext, TaskResult, TaskSpec } from '../protocol/task.js';
 import type { FlowMeta, StepMeta } from '../sdk/meta.js';
 import { ContentStore, MetadataStore, openBackend, type StorageBackend } from '../store/index.js';
 import { TaskPool } from '../worker/pool.js';
 import { toTaskError } from '../worker/task-runner.js';
-import { packageFlow } from './code-package.js';
+import { prepareRun, type PreparedRun } from './prepare.js';
 import { NotFoundError, UsageError } from './errors.js';
-import { checkFlowMeta } from './flow-check.js';
-import { InvalidFlowError } from '../sdk/errors.js';
 import { RunMachine, type PlannedTask } from './machine.js';
-import { resolveParams } from './params.js';
 import { ReplayPlan } from './replay.js';
 import { EventStream } from './event-stream.js';
 
@@ -65,66 +62,40 @@ const RECORD_CACHE = 65_536;
 
 export async function startEmbeddedRun(options: EmbeddedRunOptions): Promise<EmbeddedRun> {
   const cwd = options.cwd ?? process.cwd();
-  const pkg = await packageFlow(options.file, cwd);
   const backend = openBackend(options.store, cwd);
   const cas = new ContentStore(backend);
   const meta = new MetadataStore(backend);
-  const code = await cas.put(pkg.bytes);
-
   const cache = new ArtifactCache(meta, RECORD_CACHE);
-  let runId = '';
+  const current = { flow: '', run: '' };
   const logSink = { fn: options.onLog };
   const pool = new TaskPool({
     threads: options.maxWorkers,
     handler: async (req) => {
       if (req.op === 'blobs') return Promise.all(req.digests.map((d) => cas.getStored(d)));
-      return Promise.all(req.refs.map((ref) => cache.artifactsOf(pkg.graph.flow, runId, ref)));
+      return Promise.all(req.refs.map((ref) => cache.artifactsOf(current.flow, current.run, ref)));
     },
     onLog: (task, stream, text) => logSink.fn?.(task ?? '?', stream, text),
   });
-  let flowMeta: FlowMeta;
+  let prepared: PreparedRun;
   try {
-    const inspected = await pool.inspect(code);
-    checkFlowMeta(pkg.graph, inspected.className, inspected.meta);
-    flowMeta = inspected.meta;
-  } catch (err) {
-    await pool.close();
-    throw loadError(options.file, err);
-  }
-
-  let replay: ReplayPlan | undefined;
-  let params: Record<string, unknown>;
-  try {
-    if (options.replay) {
-      replay = await ReplayPlan.load(meta, pkg.graph, options.replay);
-      params = options.params && Object.keys(options.params).length > 0
-        ? resolveParams(flowMeta.params, options.params)
-        : replay.origin.params;
-    } else {
-      params = resolveParams(flowMeta.params, options.params ?? {});
-    }
+    prepared = await prepareRun({
+      file: options.file, cwd, params: options.params, replay: options.replay, runtime: 'embedded', cas, meta, pool,
+    });
   } catch (err) {
     await pool.close();
     throw err;
   }
-  const paramArtifacts: Record<string, string> = {};
-  for (const [name, value] of Object.entries(params)) paramArtifacts[name] = await cas.put(packValue(value));
+  const { record, flowMeta, replay } = prepared;
+  current.flow = record.flow;
+  current.run = record.run;
+  await meta.putJson(runKey(record.flow, record.run), record);
 
-  runId = newRunId();
-  const record: RunRecord = {
-    schema: 'mesh.v1.run', flow: pkg.graph.flow, run: runId, status: 'running', code, file: options.file,
-    graph: pkg.graph, params, paramArtifacts, createdAt: new Date().toISOString(), runtime: 'embedded',
-    user: process.env.USER,
-    ...(replay ? { origin: replay.describe() } : {}),
-  };
-  await meta.putJson(runKey(record.flow, runId), record);
-
-  const driver = new Driver({ record, graph: pkg.graph, flowMeta, pool, cas, meta, cache, replay, backend });
+  const driver = new Driver({ record, graph: record.graph, flowMeta, pool, cas, meta, cache, replay, backend });
   if (options.onEvent) driver.stream.listen(options.onEvent);
   const done = driver.run().finally(() => pool.close());
   return {
     flow: record.flow,
-    run: runId,
+    run: record.run,
     store: backend.url,
     wait: () => done,
     events: () => driver.stream.iterate(),
@@ -357,13 +328,6 @@ function caught(spec: TaskSpec, failed: TaskResult, variable: string): TaskResul
     artifacts: { ...spec.inherit, ...spec.params, [variable]: digest },
     blobs: [[digest, stored]],
   };
-}
-
-/** A flow that throws while its module loads is an invalid flow: say where, in the flow file's lines. */
-function loadError(file: string, err: unknown): unknown {
-  if (err instanceof InvalidFlowError || !(err instanceof Error)) return err;
-  const frame = /[(\s]([^()\s]+\.[cm]?tsx?):(\d+):\d+/.exec(err.stack ?? '');
-  return new InvalidFlowError(`cannot load the flow: ${firstLine(err.message)}`, { file, line: frame ? Number(frame[2]) : undefined, cause: err });
 }
 
 function firstLine(s: string): string {

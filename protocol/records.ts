@@ -27,6 +27,13 @@ export interface RunRecord {
   graph: FlowGraph;
   /** Parameter values after defaults and parsing. */
   params: Record<string, unknown>;
+  /** Step options set by decorators (retry, timeout, catchErrors, resources), by step. */
+  steps?: Record<string, {
+    retry?: { times: number; delayMs?: number };
+    timeout?: { seconds: number };
+    catchErrors?: { var: string };
+    resources?: { cpu?: number; memoryMb?: number; pool?: string };
+  }>;
   /** Digest of the serialized parameter artifacts (name -> digest), shared by every task. */
   paramArtifacts: Record<string, string>;
   createdAt: string;
