@@ -6,17 +6,17 @@
  *   for await (const e of run.events()) console.log(e.type);
  *   const record = await run.wait();       // record.status: 'succeeded' | 'failed'
  */
-import { encodeBlob } from '../protocol/cas.js';
 import { packValue } from '../protocol/artifacts.js';
 import type { RunEvent, TaskCounts } from '../protocol/events.js';
 import type { FlowGraph } from '../protocol/graph.js';
 import { runKey, taskKey } from '../protocol/keys.js';
 import type { AttemptRecord, RunRecord, TaskRecord } from '../protocol/records.js';
-import type { ResolvedNext, TaskResult, TaskSpec } from '../protocol/task.js';
+import type { TaskResult, TaskSpec } from '../protocol/task.js';
 import type { FlowMeta, StepMeta } from '../sdk/meta.js';
 import { ContentStore, MetadataStore, openBackend, type StorageBackend } from '../store/index.js';
 import { TaskPool } from '../worker/pool.js';
 import { toTaskError } from '../worker/task-runner.js';
+import { catchFailure } from '../worker/catch.js';
 import { prepareRun, type PreparedRun } from './prepare.js';
 import { NotFoundError, UsageError } from './errors.js';
 import { RunMachine, type PlannedTask } from './machine.js';
@@ -66,13 +66,12 @@ export async function startEmbeddedRun(options: EmbeddedRunOptions): Promise<Emb
   const cas = new ContentStore(backend);
   const meta = new MetadataStore(backend);
   const cache = new ArtifactCache(meta, RECORD_CACHE);
-  const current = { flow: '', run: '' };
   const logSink = { fn: options.onLog };
   const pool = new TaskPool({
     threads: options.maxWorkers,
     handler: async (req) => {
       if (req.op === 'blobs') return Promise.all(req.digests.map((d) => cas.getStored(d)));
-      return Promise.all(req.refs.map((ref) => cache.artifactsOf(current.flow, current.run, ref)));
+      return Promise.all(req.refs.map((ref) => cache.artifactsOf(req.flow, req.run, ref)));
     },
     onLog: (task, stream, text) => logSink.fn?.(task ?? '?', stream, text),
   });
@@ -86,8 +85,6 @@ export async function startEmbeddedRun(options: EmbeddedRunOptions): Promise<Emb
     throw err;
   }
   const { record, flowMeta, replay } = prepared;
-  current.flow = record.flow;
-  current.run = record.run;
   await meta.putJson(runKey(record.flow, record.run), record);
 
   const driver = new Driver({ record, graph: record.graph, flowMeta, pool, cas, meta, cache, replay, backend });
@@ -266,7 +263,7 @@ class Driver {
       if (!willRetry) break;
       if (options.retry?.delayMs) await sleep(options.retry.delayMs);
     }
-    if (result && !result.ok && options.catchErrors) result = caught(spec!, result, options.catchErrors.var);
+    if (result && !result.ok && options.catchErrors) result = catchFailure(spec!, result, options.catchErrors.var);
 
     const ok = result!.ok;
     await Promise.all(result!.blobs.map(([d, stored]) => this.p.cas.putEncoded(d, stored)));
@@ -312,22 +309,6 @@ class Driver {
     await this.p.meta.putJson(taskKey(rec.flow, rec.run, t.step, t.task), rec);
     this.p.cache.set(`${t.step}/${t.task}`, rec.artifacts);
   }
-}
-
-/** @catchErrors: the failure becomes an artifact and the flow takes the step's static transition. */
-function caught(spec: TaskSpec, failed: TaskResult, variable: string): TaskResult {
-  const t = spec.transition;
-  let next: ResolvedNext | undefined;
-  if (t.type === 'linear') next = { steps: [t.to] };
-  else if (t.type === 'split') next = { steps: [...t.to] };
-  else if (t.type !== 'end') return failed; // a foreach or switch cannot go on without its value
-  const e = failed.error!;
-  const { digest, stored } = encodeBlob(packValue({ name: e.name, message: e.message, stack: e.stack }));
-  return {
-    ...failed, ok: true, caught: true, next,
-    artifacts: { ...spec.inherit, ...spec.params, [variable]: digest },
-    blobs: [[digest, stored]],
-  };
 }
 
 function firstLine(s: string): string {

@@ -48,6 +48,9 @@ export const COORD_KEYS = {
   join: (run: string, join: string, stack: readonly number[]) => `coord.${run}.join.${join}.${stackToken(stack)}`,
   /** How far a foreach's partitions have been published. */
   fanout: (run: string, step: string, stack: readonly number[]) => `coord.${run}.fanout.${step}.${stackToken(stack)}`,
+  /** A task that failed for good, for the run's final list. */
+  failed: (run: string, step: string, task: string) => `coord.${run}.failed.${step}.${task}`,
+  failedAll: (run: string) => `coord.${run}.failed.>`,
   /** A failed attempt of a task (workers write them; the final record collects them). */
   attempt: (run: string, step: string, task: string, attempt: number) => `coord.${run}.attempt.${step}.${attempt}.${task}`,
   attemptsOf: (run: string, step: string, task: string) => `coord.${run}.attempt.${step}.*.${task}`,
@@ -91,6 +94,7 @@ export interface TaskResultMessage {
   run: string;
   step: string;
   task: string;
+  foreach: number[];
   ok: boolean;
   caught?: boolean;
   artifacts: Record<string, string>;

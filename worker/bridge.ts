@@ -9,8 +9,8 @@ import { MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 export type BridgeRequest =
   /** Stored (compressed) bytes of blobs, in order. */
   | { op: 'blobs'; digests: string[] }
-  /** Artifact maps of tasks given as `step/task` of the current run. */
-  | { op: 'artifacts'; refs: string[] };
+  /** Artifact maps of tasks of a run, given as `step/task`. */
+  | { op: 'artifacts'; flow: string; run: string; refs: string[] };
 
 export type BridgeReply =
   | { ok: true; value: unknown }

@@ -16,12 +16,15 @@ export interface InputsInternal {
   length: number;
 }
 
-export function makeInputs(refs: readonly string[], bridge: SyncBridge, blobs: ThreadBlobs, step: string): readonly unknown[] {
+export function makeInputs(
+  refs: readonly string[], bridge: SyncBridge, blobs: ThreadBlobs, owner: { flow: string; run: string; step: string },
+): readonly unknown[] {
+  const { step } = owner;
   const maps: Array<Record<string, string> | undefined> = new Array(refs.length);
   const artifactsOf = (i: number): Record<string, string> => {
     if (!maps[i]) {
       const end = Math.min(refs.length, i + WINDOW);
-      const got = bridge.request<Array<Record<string, string>>>({ op: 'artifacts', refs: refs.slice(i, end) });
+      const got = bridge.request<Array<Record<string, string>>>({ op: 'artifacts', flow: owner.flow, run: owner.run, refs: refs.slice(i, end) });
       got.forEach((m, k) => { maps[i + k] = m; });
     }
     return maps[i]!;

@@ -13,7 +13,7 @@ export interface TaskPoolOptions {
   /** Threads; defaults to the number of cores. */
   threads?: number;
   handler: BridgeHandler;
-  onLog?: (task: string | undefined, stream: 'stdout' | 'stderr', text: string) => void;
+  onLog?: (task: string | undefined, stream: 'stdout' | 'stderr', text: string, run?: string) => void;
 }
 
 /** Tasks per pool message at most. */
@@ -48,8 +48,8 @@ export class TaskPool {
     this.piscina.on('message', (msg: { type?: string; port?: MessagePort }) => {
       if (msg?.type === 'stackmesh.bridge' && msg.port) {
         serveBridge(msg.port, options.handler, (note) => {
-          const n = note as { type: string; stream: 'stdout' | 'stderr'; text: string; task?: string };
-          if (n?.type === 'log') options.onLog?.(n.task, n.stream, n.text);
+          const n = note as { type: string; stream: 'stdout' | 'stderr'; text: string; task?: string; run?: string };
+          if (n?.type === 'log') options.onLog?.(n.task, n.stream, n.text, n.run);
         });
       }
     });

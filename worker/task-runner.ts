@@ -86,7 +86,7 @@ export async function runTask(spec: TaskSpec, services: ThreadServices, capture:
   let args: unknown[] = [];
   if (spec.isJoin) {
     const refs = spec.inputs ?? (spec.inputsRef ? (unpackValue(services.blobs.get(spec.inputsRef)) as string[]) : []);
-    args = [makeInputs(refs, services.bridge, services.blobs, spec.step)];
+    args = [makeInputs(refs, services.bridge, services.blobs, spec)];
   }
 
   capture.start();

@@ -32,8 +32,9 @@ const channel = new MessageChannel();
 parentPort!.postMessage({ type: 'stackmesh.bridge', port: channel.port2 }, [channel.port2]);
 const bridge = new SyncBridge(channel.port1);
 const blobs = new ThreadBlobs(bridge);
-const capture = new LogCapture((stream, text) => bridge.notify({ type: 'log', stream, text, task: currentTask }));
+const capture = new LogCapture((stream, text) => bridge.notify({ type: 'log', stream, text, task: currentTask, run: currentRun }));
 let currentTask: string | undefined;
+let currentRun: string | undefined;
 
 const CODE_DIR = join(tmpdir(), `stackmesh-code-${process.getuid?.() ?? 'user'}`);
 const flows = new Map<string, Promise<FlowClass>>();
@@ -79,6 +80,7 @@ export default async function handle(request: ThreadRequest): Promise<TaskResult
 async function runOne(spec: TaskSpec): Promise<TaskResult> {
   const startedAt = new Date().toISOString();
   currentTask = `${spec.step}/${spec.task}`;
+  currentRun = spec.run;
   capture.reset();
   try {
     return await runTask(spec, { bridge, blobs, loadFlow }, capture);

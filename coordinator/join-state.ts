@@ -1,0 +1,147 @@
+/**
+ * A join's arrivals on the mesh, kept in KV so any coordinator can record one and the one that
+ * completes the join starts it. Every update sets a bit (idempotent: a redelivered result sets it
+ * again) with a compare-and-set on the key's revision. Positions are spread over chunks of 1,024 so a
+ * 100,000-partition foreach rewrites small values; a top-level record marks full chunks.
+ *
+ *   coord.<run>.join.<step>.<stack>          { expected, chunks: bits of full chunks }
+ *   coord.<run>.join.<step>.<stack>.c<n>     { bits, failed: positions, alt: { position: step } }
+ */
+import type { KV } from '@nats-io/kv';
+import { isWrongSequence } from '../store/kv.js';
+
+export const CHUNK = 1024;
+
+interface Top { expected: number; chunks: string }
+interface Chunk { bits: string; failed?: number[]; alt?: Record<string, string> }
+
+export interface JoinArrival {
+  position: number;
+  ok: boolean;
+  /** The step that arrived, when it is not the join's default input step. */
+  step?: string;
+}
+
+export interface JoinOutcome {
+  complete: boolean;
+  expected: number;
+}
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+function chunkCount(expected: number): number {
+  return Math.max(1, Math.ceil(expected / CHUNK));
+}
+
+function chunkSize(expected: number, c: number): number {
+  return Math.min(CHUNK, expected - c * CHUNK);
+}
+
+function getBit(bits: Uint8Array, i: number): boolean {
+  return (bits[i >> 3]! & (1 << (i & 7))) !== 0;
+}
+
+function fullBits(bits: Uint8Array, n: number): boolean {
+  for (let i = 0; i < n; i++) if (!getBit(bits, i)) return false;
+  return true;
+}
+
+export class JoinState {
+  /** Serializes updates to one key within this process; other processes are handled by CAS. */
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly kv: KV) {}
+
+  /** Creates the join's record when its split is planned (idempotent). */
+  async expect(key: string, expected: number): Promise<void> {
+    try {
+      await this.kv.create(key, enc.encode(JSON.stringify({ expected, chunks: '' } satisfies Top)));
+    } catch (err) {
+      if (!isWrongSequence(err)) throw err;
+    }
+  }
+
+  /** Records one arrival; tells whether the join now has all its inputs. */
+  async arrive(key: string, a: JoinArrival): Promise<JoinOutcome> {
+    const top = await this.readTop(key);
+    const c = Math.floor(a.position / CHUNK);
+    const within = a.position % CHUNK;
+    const chunkKey = `${key}.c${c}`;
+    const chunkFull = await this.update<Chunk>(chunkKey, { bits: '' }, (ch) => {
+      const bits = fromB64(ch.bits, CHUNK / 8);
+      bits[within >> 3]! |= 1 << (within & 7);
+      ch.bits = toB64(bits);
+      if (!a.ok) ch.failed = [...new Set([...(ch.failed ?? []), a.position])];
+      if (a.step) ch.alt = { ...(ch.alt ?? {}), [String(a.position)]: a.step };
+      return fullBits(bits, chunkSize(top.expected, c));
+    });
+    if (!chunkFull) return { complete: false, expected: top.expected };
+    const n = chunkCount(top.expected);
+    const complete = await this.update<Top>(key, top, (t) => {
+      const bits = fromB64(t.chunks, Math.ceil(n / 8));
+      bits[c >> 3]! |= 1 << (c & 7);
+      t.chunks = toB64(bits);
+      return fullBits(bits, n);
+    });
+    return { complete, expected: top.expected };
+  }
+
+  /** All arrivals of a complete join: failed positions and the positions that came from another step. */
+  async collect(key: string): Promise<{ expected: number; failed: number[]; alt: Map<number, string> }> {
+    const top = await this.readTop(key);
+    const failed: number[] = [];
+    const alt = new Map<number, string>();
+    for (let c = 0; c < chunkCount(top.expected); c++) {
+      const e = await this.kv.get(`${key}.c${c}`);
+      if (!e || e.operation !== 'PUT') continue;
+      const ch = JSON.parse(dec.decode(e.value)) as Chunk;
+      failed.push(...(ch.failed ?? []));
+      for (const [p, s] of Object.entries(ch.alt ?? {})) alt.set(Number(p), s);
+    }
+    return { expected: top.expected, failed: failed.sort((x, y) => x - y), alt };
+  }
+
+  private async readTop(key: string): Promise<Top> {
+    const e = await this.kv.get(key);
+    if (!e || e.operation !== 'PUT') throw new Error(`join record ${key} is missing`);
+    return JSON.parse(dec.decode(e.value)) as Top;
+  }
+
+  /** Read-modify-write with compare-and-set, retried on conflicts; returns what `change` returned. */
+  private async update<T>(key: string, initial: T, change: (v: T) => boolean): Promise<boolean> {
+    const prev = this.locks.get(key) ?? Promise.resolve();
+    const run = prev.catch(() => {}).then(async () => {
+      for (let tries = 0; ; tries++) {
+        const e = await this.kv.get(key);
+        const exists = e !== null && e.operation === 'PUT';
+        const value = exists ? (JSON.parse(dec.decode(e.value)) as T) : structuredClone(initial);
+        const result = change(value);
+        try {
+          const body = enc.encode(JSON.stringify(value));
+          if (exists) await this.kv.update(key, body, e.revision);
+          else await this.kv.create(key, body);
+          return result;
+        } catch (err) {
+          if (!isWrongSequence(err) || tries > 100) throw err;
+        }
+      }
+    });
+    this.locks.set(key, run);
+    try {
+      return await run;
+    } finally {
+      if (this.locks.get(key) === run) this.locks.delete(key);
+    }
+  }
+}
+
+function toB64(bits: Uint8Array): string {
+  return Buffer.from(bits).toString('base64');
+}
+
+function fromB64(s: string, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  if (s) out.set(Buffer.from(s, 'base64').subarray(0, size));
+  return out;
+}

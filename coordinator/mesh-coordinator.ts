@@ -1,0 +1,477 @@
+/**
+ * The coordinator service (`mesh coordinator`): plans tasks and records results, holding nothing
+ * between messages. All run state is in KV and every step of the handling is idempotent (records are
+ * created only if absent, joins set bits under compare-and-set, publishes carry deterministic message
+ * ids), so any number of coordinators can share the work and any of them can be killed at any time:
+ * an unacknowledged result is redelivered to another, which repeats what was done and finishes it.
+ *
+ *   const c = await MeshCoordinator.start({ nc, blobs: openBackend('s3://bucket/runs') });
+ *   ...
+ *   await c.stop();
+ */
+import { jetstream, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
+import type { KV } from '@nats-io/kv';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { packValue } from '../protocol/artifacts.js';
+import type { FlowGraph } from '../protocol/graph.js';
+import { runKey, taskId, taskKey } from '../protocol/keys.js';
+import {
+  CONSUMERS, COORD_KEYS, DEFAULT_POOL, META_BUCKET, ProtocolError, STREAMS, SUBJECTS, decodeMessage, encodeEvent,
+  encodeMessage, msgIds, type MeshEvent, type StepPolicy, type TaskResultMessage,
+} from '../protocol/mesh.js';
+import type { AttemptRecord, RunRecord, TaskRecord } from '../protocol/records.js';
+import type { ResolvedNext, TaskSpec } from '../protocol/task.js';
+import { targetsOf } from '../sdk/graph.js';
+import { ContentStore, MetadataStore, type StorageBackend } from '../store/index.js';
+import { isWrongSequence, KvBackend, MeshBackend } from '../store/kv.js';
+import type { PlannedTask } from './machine.js';
+import { ensureMesh } from './mesh-setup.js';
+import { JoinState } from './join-state.js';
+import { arrivalOf, scopesOf, type Scope } from './scopes.js';
+
+export interface CoordinatorOptions {
+  nc: NatsConnection;
+  /** The shared content store (S3 or a shared directory). */
+  blobs: StorageBackend;
+  replicas?: number;
+  /** Control messages handled at once. */
+  concurrency?: number;
+  log?: (line: string) => void;
+}
+
+/** Foreach partitions published per batch before the progress record moves on. */
+const FANOUT_BATCH = 512;
+const INLINE_INPUTS = 64;
+
+interface RunView {
+  record: RunRecord;
+  scopes: Map<string, Scope[]>;
+  forced?: Set<string>;
+}
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+export class MeshCoordinator {
+  private stopped = false;
+  private readonly runs = new Map<string, RunView>();
+  private readonly artifacts = new Map<string, Record<string, string>>();
+  private loop?: Promise<void>;
+  private advisories?: Subscription;
+  private inFlight = 0;
+  private readonly idle: Array<() => void> = [];
+
+  private constructor(
+    private readonly o: CoordinatorOptions,
+    private readonly js: JetStreamClient,
+    private readonly kv: KV,
+    private readonly meta: MetadataStore,
+    private readonly cas: ContentStore,
+    private readonly joins: JoinState,
+  ) {}
+
+  static async start(o: CoordinatorOptions): Promise<MeshCoordinator> {
+    const { kv } = await ensureMesh(o.nc, { replicas: o.replicas });
+    const backend = new MeshBackend(new KvBackend(kv, META_BUCKET), o.blobs);
+    const c = new MeshCoordinator(o, jetstream(o.nc), kv, new MetadataStore(backend), new ContentStore(o.blobs), new JoinState(kv));
+    c.loop = c.consume();
+    c.watchDeadLetters();
+    return c;
+  }
+
+  /** Stops taking messages, finishes those in hand. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.advisories?.unsubscribe();
+    await this.loop?.catch(() => {});
+    while (this.inFlight > 0) await new Promise<void>((r) => this.idle.push(r));
+  }
+
+  private log(line: string): void {
+    this.o.log?.(line);
+  }
+
+  private async consume(): Promise<void> {
+    const max = this.o.concurrency ?? 64;
+    const consumer = await this.js.consumers.get(STREAMS.control, CONSUMERS.coordinator);
+    while (!this.stopped) {
+      const batch = await consumer.fetch({ max_messages: Math.max(1, max - this.inFlight), expires: 1000 });
+      for await (const m of batch) {
+        this.inFlight++;
+        void this.handle(m).finally(() => {
+          this.inFlight--;
+          if (this.inFlight === 0) this.idle.splice(0).forEach((r) => r());
+        });
+        if (this.stopped) break;
+      }
+      while (this.inFlight >= max && !this.stopped) await new Promise<void>((r) => this.idle.push(r));
+    }
+  }
+
+  private async handle(m: JsMsg): Promise<void> {
+    try {
+      const msg = decodeMessage(m.data, 'mesh.v1.submit', 'mesh.v1.task.result');
+      if (msg.schema === 'mesh.v1.submit') await this.onSubmit(msg.flow, msg.run);
+      else await this.onResult(msg);
+      m.ack();
+    } catch (err) {
+      if (err instanceof ProtocolError || (err as { nonRetryable?: boolean }).nonRetryable) {
+        this.log(`dropping control message ${m.seq}: ${(err as Error).message}`);
+        m.term();
+      } else {
+        this.log(`control message ${m.seq} will be retried: ${(err as Error).message}`);
+        m.nak(1000);
+      }
+    }
+  }
+
+  private event(e: MeshEvent): void {
+    this.o.nc.publish(SUBJECTS.events(e.run), encodeEvent(e));
+  }
+
+  private async view(flow: string, run: string): Promise<RunView> {
+    let v = this.runs.get(run);
+    if (!v) {
+      const record = await this.meta.getJson<RunRecord>(runKey(flow, run));
+      if (!record) throw new ProtocolError(`no run ${flow}/${run}`);
+      v = { record, scopes: scopesOf(record.graph), forced: forcedSteps(record) };
+      if (this.runs.size > 1000) this.runs.delete(this.runs.keys().next().value!);
+      this.runs.set(run, v);
+    }
+    return v;
+  }
+
+  private async runIsOver(v: RunView): Promise<boolean> {
+    if (v.record.status !== 'running') return true;
+    const fresh = await this.meta.getJson<RunRecord>(runKey(v.record.flow, v.record.run));
+    if (fresh && fresh.status !== 'running') v.record = fresh;
+    return v.record.status !== 'running';
+  }
+
+  private async onSubmit(flow: string, run: string): Promise<void> {
+    const v = await this.view(flow, run);
+    if (await this.runIsOver(v)) return;
+    const r = v.record;
+    this.event({ type: 'run.started', flow, run, file: r.file, params: r.params, store: this.o.blobs.url, origin: r.origin?.run, time: r.createdAt });
+    await this.plan(v, { step: 'start', task: '0', foreach: [] });
+  }
+
+  private async onResult(msg: TaskResultMessage): Promise<void> {
+    const v = await this.view(msg.flow, msg.run);
+    if (await this.runIsOver(v)) return;
+    const key = taskKey(msg.flow, msg.run, msg.step, msg.task);
+    const attempts = msg.attempt.attempt > 0 ? await this.priorAttempts(msg) : [];
+    const rec: TaskRecord = {
+      schema: 'mesh.v1.task', flow: msg.flow, run: msg.run, step: msg.step, task: msg.task,
+      status: msg.ok ? 'succeeded' : 'failed', foreach: msg.foreach, inputs: [], artifacts: msg.ok ? msg.artifacts : {},
+      ...(msg.ok && msg.next ? { next: msg.next } : {}),
+      attempts: [...attempts, msg.attempt], startedAt: attempts[0]?.startedAt ?? msg.attempt.startedAt, finishedAt: msg.attempt.finishedAt,
+    };
+    const created = await this.meta.putJson(key, rec, { ifAbsent: true });
+    const final = created ? rec : (await this.meta.getJson<TaskRecord>(key))!;
+    const t: PlannedTask = { step: msg.step, task: msg.task, foreach: final.foreach };
+    if (created && final.status === 'succeeded') {
+      this.event({
+        type: 'task.finished', flow: msg.flow, run: msg.run, step: msg.step, task: msg.task, attempt: msg.attempt.attempt,
+        status: 'succeeded', ...(msg.caught ? { caught: true } : {}),
+        durationMs: Date.parse(msg.attempt.finishedAt) - Date.parse(msg.attempt.startedAt), time: msg.attempt.finishedAt,
+      });
+    }
+    await this.outcome(v, t, final);
+  }
+
+  private async priorAttempts(msg: TaskResultMessage): Promise<AttemptRecord[]> {
+    const out: AttemptRecord[] = [];
+    const keys = await this.kv.keys(COORD_KEYS.attemptsOf(msg.run, msg.step, msg.task));
+    for await (const k of keys) {
+      const e = await this.kv.get(k);
+      if (e?.operation === 'PUT') out.push(JSON.parse(dec.decode(e.value)) as AttemptRecord);
+    }
+    return out.filter((a) => a.attempt < msg.attempt.attempt).sort((a, b) => a.attempt - b.attempt);
+  }
+
+  /** What follows a task that reached a final state (succeeded, cloned or failed). */
+  private async outcome(v: RunView, t: PlannedTask, rec: TaskRecord): Promise<void> {
+    this.artifacts.set(`${v.record.run}/${t.step}/${t.task}`, rec.artifacts);
+    if (this.artifacts.size > 50_000) this.artifacts.delete(this.artifacts.keys().next().value!);
+    if (rec.status === 'failed') {
+      await this.kv.put(COORD_KEYS.failed(v.record.run, t.step, t.task), enc.encode(`${t.step}/${t.task}`));
+      await this.failUpward(v, t.step, t.foreach);
+      return;
+    }
+    await this.transitions(v, t, rec.next);
+  }
+
+  private async transitions(v: RunView, t: PlannedTask, next: ResolvedNext | undefined): Promise<void> {
+    const g = v.record.graph;
+    const node = g.steps[t.step]!;
+    const ref = `${t.step}/${t.task}`;
+    const tr = node.transition;
+    if (tr.type === 'end') {
+      await this.finish(v, 'succeeded');
+      return;
+    }
+    if (!next) throw new ProtocolError(`task ${ref} finished without a transition`);
+    switch (tr.type) {
+      case 'linear':
+      case 'switch': {
+        const to = next.steps[0]!;
+        if (g.steps[to]!.isJoin) await this.arrive(v, t.step, t.foreach, true);
+        else await this.plan(v, { step: to, task: t.task, foreach: t.foreach, parent: ref });
+        return;
+      }
+      case 'split':
+        await this.joins.expect(COORD_KEYS.join(v.record.run, node.joinedBy!, t.foreach), next.steps.length);
+        await Promise.all(next.steps.map((s) => this.plan(v, { step: s, task: t.task, foreach: t.foreach, parent: ref })));
+        return;
+      case 'foreach': {
+        const count = next.foreach ?? 0;
+        await this.joins.expect(COORD_KEYS.join(v.record.run, node.joinedBy!, t.foreach), count);
+        this.event({ type: 'step.planned', flow: v.record.flow, run: v.record.run, step: tr.to, count, time: new Date().toISOString() });
+        if (count === 0) await this.release(v, node.joinedBy!, t.foreach);
+        else await this.fanout(v, t, tr.to, tr.field, count);
+        return;
+      }
+    }
+  }
+
+  /** Publishes a foreach's partitions in batches, remembering how far it got. */
+  private async fanout(v: RunView, parent: PlannedTask, step: string, field: string, count: number): Promise<void> {
+    const key = COORD_KEYS.fanout(v.record.run, step, parent.foreach);
+    const e = await this.kv.get(key);
+    let from = e?.operation === 'PUT' ? Number(dec.decode(e.value)) : 0;
+    const ref = `${parent.step}/${parent.task}`;
+    while (from < count) {
+      const to = Math.min(count, from + FANOUT_BATCH);
+      const batch: Promise<void>[] = [];
+      for (let i = from; i < to; i++) {
+        const foreach = [...parent.foreach, i];
+        batch.push(this.plan(v, { step, task: taskId(foreach), foreach, parent: ref, foreachInput: { field, index: i } }));
+      }
+      await Promise.all(batch);
+      from = to;
+      await this.kv.put(key, enc.encode(String(from)));
+    }
+  }
+
+  private innermost(v: RunView, step: string): Scope | undefined {
+    const s = v.scopes.get(step);
+    return s && s.length > 0 ? s[s.length - 1] : undefined;
+  }
+
+  private async arrive(v: RunView, step: string, foreach: number[], ok: boolean): Promise<void> {
+    const scope = this.innermost(v, step)!;
+    const { stack, position } = arrivalOf(scope, foreach);
+    const key = COORD_KEYS.join(v.record.run, scope.join, stack);
+    const alt = scope.kind === 'split' || step !== defaultInput(v.record.graph, scope.join) ? step : undefined;
+    const { complete } = await this.joins.arrive(key, { position, ok, step: alt });
+    if (complete) await this.release(v, scope.join, stack);
+  }
+
+  /** A failure cannot pass its join: the join is marked failed at its own enclosing split, or the run fails. */
+  private async failUpward(v: RunView, step: string, foreach: number[]): Promise<void> {
+    if (!this.innermost(v, step)) {
+      await this.finish(v, 'failed');
+      return;
+    }
+    await this.arrive(v, step, foreach, false);
+  }
+
+  /** Every input of a join arrived: run it, or pass the failure on. */
+  private async release(v: RunView, join: string, stack: number[]): Promise<void> {
+    const key = COORD_KEYS.join(v.record.run, join, stack);
+    const { expected, failed, alt } = await this.joins.collect(key);
+    if (failed.length > 0) {
+      await this.failUpward(v, join, stack);
+      return;
+    }
+    const g = v.record.graph;
+    const split = g.steps[g.steps[join]!.closes!]!;
+    const isForeach = split.transition.type === 'foreach';
+    const fallback = defaultInput(g, join);
+    const inputs: string[] = [];
+    for (let p = 0; p < expected; p++) {
+      const step = alt.get(p) ?? fallback;
+      inputs.push(`${step}/${taskId(isForeach ? [...stack, p] : stack)}`);
+    }
+    await this.plan(v, { step: join, task: taskId(stack), foreach: stack, inputs });
+  }
+
+  /** Publishes a task (or, in a replay, clones it from the earlier run and goes on). */
+  private async plan(v: RunView, t: PlannedTask): Promise<void> {
+    const r = v.record;
+    const cloned = await this.cloneable(v, t);
+    if (cloned) {
+      const rec: TaskRecord = { ...cloned, run: r.run, status: 'cloned', clonedFrom: cloned.clonedFrom ?? `${r.flow}/${cloned.run}/${t.step}/${t.task}` };
+      const key = taskKey(r.flow, r.run, t.step, t.task);
+      const created = await this.meta.putJson(key, rec, { ifAbsent: true });
+      if (created) {
+        this.event({ type: 'task.finished', flow: r.flow, run: r.run, step: t.step, task: t.task, attempt: 0, status: 'cloned', durationMs: 0, time: new Date().toISOString() });
+      }
+      await this.outcome(v, t, created ? rec : (await this.meta.getJson<TaskRecord>(key))!);
+      return;
+    }
+    const spec = await this.spec(v, t);
+    const options = r.steps?.[t.step] ?? {};
+    const policy: StepPolicy = {
+      attempts: 1 + (options.retry?.times ?? 0),
+      delayMs: options.retry?.delayMs ?? 0,
+      ...(options.timeout ? { timeoutSeconds: options.timeout.seconds } : {}),
+      ...(options.catchErrors ? { catchVar: options.catchErrors.var } : {}),
+    };
+    const pool = options.resources?.pool ?? DEFAULT_POOL;
+    await this.js.publish(SUBJECTS.task(pool), encodeMessage({ schema: 'mesh.v1.task', spec, policy }), { msgID: msgIds.task(spec), retries: 30, timeout: 5000 });
+  }
+
+  private async spec(v: RunView, t: PlannedTask): Promise<TaskSpec> {
+    const r = v.record;
+    const node = r.graph.steps[t.step]!;
+    const inherit = t.parent ? await this.artifactsOf(r, t.parent) : {};
+    const spec: TaskSpec = {
+      schema: 'mesh.v1.task.spec', flow: r.flow, run: r.run, step: t.step, task: t.task, attempt: 0, code: r.code,
+      className: r.graph.flow, foreach: t.foreach, transition: node.transition, isJoin: node.isJoin, inherit, params: r.paramArtifacts,
+    };
+    if (t.foreachInput) {
+      const digest = inherit[t.foreachInput.field];
+      if (!digest) throw new ProtocolError(`foreach field '${t.foreachInput.field}' missing from ${t.parent}`);
+      spec.foreachInput = { digest, index: t.foreachInput.index };
+    }
+    if (t.inputs) {
+      if (t.inputs.length > INLINE_INPUTS) spec.inputsRef = await this.cas.put(packValue(t.inputs));
+      else spec.inputs = t.inputs;
+    }
+    return spec;
+  }
+
+  private async artifactsOf(r: RunRecord, ref: string): Promise<Record<string, string>> {
+    const hit = this.artifacts.get(`${r.run}/${ref}`);
+    if (hit) return hit;
+    const [step, task] = ref.split('/') as [string, string];
+    const rec = await this.meta.getJson<TaskRecord>(taskKey(r.flow, r.run, step, task));
+    if (!rec) throw new Error(`task ${r.flow}/${r.run}/${ref} has no record yet`);
+    this.artifacts.set(`${r.run}/${ref}`, rec.artifacts);
+    return rec.artifacts;
+  }
+
+  /** In a replay: the earlier run's record when this task can be cloned (see coordinator/replay.ts). */
+  private async cloneable(v: RunView, t: PlannedTask): Promise<TaskRecord | undefined> {
+    const r = v.record;
+    if (!r.origin || v.forced?.has(t.step)) return undefined;
+    for (const ref of [...(t.parent ? [t.parent] : []), ...(t.inputs ?? [])]) {
+      const [step, task] = ref.split('/') as [string, string];
+      const rec = await this.meta.getJson<TaskRecord>(taskKey(r.flow, r.run, step, task));
+      if (rec?.status !== 'cloned') return undefined;
+    }
+    const rec = await this.meta.getJson<TaskRecord>(taskKey(r.flow, r.origin.run, t.step, t.task));
+    if (!rec || (rec.status !== 'succeeded' && rec.status !== 'cloned')) return undefined;
+    return rec;
+  }
+
+  /** Ends the run once (compare-and-set from running); the losers of a race do nothing. */
+  private async finish(v: RunView, status: 'succeeded' | 'failed'): Promise<void> {
+    const r = v.record;
+    const kvKey = runKey(r.flow, r.run).replace(/\//g, '.');
+    for (;;) {
+      const e = await this.kv.get(kvKey);
+      if (!e || e.operation !== 'PUT') throw new ProtocolError(`no run record ${kvKey}`);
+      const current = JSON.parse(dec.decode(e.value)) as RunRecord;
+      if (current.status !== 'running') {
+        v.record = current;
+        return;
+      }
+      const failed: string[] = [];
+      if (status === 'failed') {
+        const keys = await this.kv.keys(COORD_KEYS.failedAll(r.run));
+        for await (const k of keys) {
+          const parts = k.split('.');
+          failed.push(`${r.flow}/${r.run}/${parts[3]}/${parts.slice(4).join('.')}`);
+        }
+        failed.sort();
+      }
+      const final: RunRecord = { ...current, status, finishedAt: new Date().toISOString(), ...(failed.length ? { failed } : {}) };
+      try {
+        await this.kv.update(kvKey, enc.encode(JSON.stringify(final)), e.revision);
+      } catch (err) {
+        if (isWrongSequence(err)) continue;
+        throw err;
+      }
+      v.record = final;
+      const counts = await this.counts(r);
+      this.event({
+        type: 'run.finished', flow: r.flow, run: r.run, status, failed, tasks: counts,
+        durationMs: Date.parse(final.finishedAt!) - Date.parse(r.createdAt), time: final.finishedAt!,
+      });
+      this.log(`${r.flow}/${r.run} ${status}`);
+      return;
+    }
+  }
+
+  private async counts(r: RunRecord): Promise<{ succeeded: number; failed: number; cloned: number }> {
+    const counts = { succeeded: 0, failed: 0, cloned: 0 };
+    const keys = await this.kv.keys(`meta.${r.flow}.${r.run}.steps.>`);
+    const names: string[] = [];
+    for await (const k of keys) names.push(k);
+    for (let i = 0; i < names.length; i += 256) {
+      const recs = await Promise.all(names.slice(i, i + 256).map((k) => this.kv.get(k)));
+      for (const e of recs) {
+        if (e?.operation !== 'PUT') continue;
+        const status = (JSON.parse(dec.decode(e.value)) as TaskRecord).status;
+        if (status === 'succeeded' || status === 'failed' || status === 'cloned') counts[status]++;
+      }
+    }
+    return counts;
+  }
+
+  /**
+   * A task delivered `max_deliver` times without an ack stays in the work queue; the server says so
+   * with an advisory. It is moved to the dead-letter stream and its task recorded as failed.
+   */
+  private watchDeadLetters(): void {
+    const sub = this.o.nc.subscribe(SUBJECTS.maxDeliveries(STREAMS.tasks));
+    this.advisories = sub;
+    void (async () => {
+      for await (const m of sub) {
+        try {
+          const adv = JSON.parse(dec.decode(m.data)) as { stream_seq: number; deliveries: number };
+          const jsm = await this.js.jetstreamManager();
+          const stored = await jsm.streams.getMessage(STREAMS.tasks, { seq: adv.stream_seq });
+          if (!stored) continue;
+          await this.js.publish(SUBJECTS.dead, stored.data, { msgID: `dead/${adv.stream_seq}` });
+          const task = decodeMessage(stored.data, 'mesh.v1.task');
+          const now = new Date().toISOString();
+          const s = task.spec;
+          const msg: TaskResultMessage = {
+            schema: 'mesh.v1.task.result', flow: s.flow, run: s.run, step: s.step, task: s.task, foreach: s.foreach, ok: false,
+            artifacts: {}, attempt: { attempt: adv.deliveries - 1, startedAt: now, finishedAt: now, ok: false, error: `delivered ${adv.deliveries} times without finishing`, errorName: 'DeadLetter' },
+            worker: 'coordinator',
+          };
+          await this.js.publish(SUBJECTS.result, encodeMessage(msg), { msgID: msgIds.result(msg) });
+          await jsm.streams.deleteMessage(STREAMS.tasks, adv.stream_seq);
+          this.log(`dead-lettered ${s.flow}/${s.run}/${s.step}/${s.task} after ${adv.deliveries} deliveries`);
+        } catch (err) {
+          this.log(`max-deliveries advisory not handled: ${(err as Error).message}`);
+        }
+      }
+    })();
+  }
+}
+
+/** The step every partition of a foreach reaches its join from, unless a switch sends it elsewhere. */
+function defaultInput(graph: FlowGraph, join: string): string {
+  return graph.steps[join]!.parents[0]!;
+}
+
+function forcedSteps(r: RunRecord): Set<string> | undefined {
+  if (!r.origin) return undefined;
+  const forced = new Set<string>();
+  if (r.origin.step) {
+    const todo = [r.origin.step];
+    while (todo.length) {
+      const s = todo.pop()!;
+      if (forced.has(s) || !r.graph.steps[s]) continue;
+      forced.add(s);
+      todo.push(...targetsOf(r.graph.steps[s]!.transition));
+    }
+  }
+  return forced;
+}

@@ -1,0 +1,70 @@
+/**
+ * Creates the mesh's streams, consumers and KV bucket if they are missing (idempotent; every service
+ * calls it at start-up). Nothing here needs a server newer than 2.9.
+ */
+import { AckPolicy, jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager } from '@nats-io/jetstream';
+import { Kvm, type KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { CONSUMERS, META_BUCKET, STREAMS, SUBJECTS } from '../protocol/mesh.js';
+
+export interface MeshSetupOptions {
+  /** Stream and bucket replicas: 1 on one server, 3 on a cluster. */
+  replicas?: number;
+  /** How long run events are kept for `mesh watch`. */
+  eventsMaxAgeMs?: number;
+}
+
+const NS = 1_000_000;
+
+export interface Mesh {
+  jsm: JetStreamManager;
+  kv: KV;
+}
+
+export async function ensureMesh(nc: NatsConnection, o: MeshSetupOptions = {}): Promise<Mesh> {
+  const replicas = o.replicas ?? 1;
+  const jsm = await jetstreamManager(nc);
+  const want = [
+    { name: STREAMS.tasks, subjects: [SUBJECTS.tasksAll], retention: RetentionPolicy.Workqueue, duplicate_window: 10 * 60_000 * NS },
+    { name: STREAMS.control, subjects: [SUBJECTS.controlAll], retention: RetentionPolicy.Workqueue, duplicate_window: 10 * 60_000 * NS },
+    { name: STREAMS.events, subjects: [SUBJECTS.eventsAll], retention: RetentionPolicy.Limits, max_age: (o.eventsMaxAgeMs ?? 7 * 24 * 3600_000) * NS, max_msgs_per_subject: 1_000_000 },
+    { name: STREAMS.dead, subjects: [SUBJECTS.dead], retention: RetentionPolicy.Limits },
+  ];
+  for (const s of want) {
+    try {
+      await jsm.streams.info(s.name);
+    } catch {
+      try {
+        await jsm.streams.add({ ...s, storage: StorageType.File, num_replicas: replicas });
+      } catch (err) {
+        // Another service created it meanwhile.
+        await jsm.streams.info(s.name).catch(() => { throw err; });
+      }
+    }
+  }
+  await ensureConsumer(jsm, STREAMS.control, CONSUMERS.coordinator, undefined, 30_000);
+  const kv = await new Kvm(nc).create(META_BUCKET, { replicas, history: 1 });
+  return { jsm, kv };
+}
+
+/** One durable pull consumer, shared by every process that reads it. */
+export async function ensureConsumer(jsm: JetStreamManager, stream: string, durable: string, filter: string | undefined, ackWaitMs: number, maxDeliver = 100): Promise<void> {
+  try {
+    await jsm.consumers.info(stream, durable);
+    return;
+  } catch {
+    // missing: create below
+  }
+  try {
+    await jsm.consumers.add(stream, {
+      durable_name: durable,
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: ackWaitMs * NS,
+      max_deliver: maxDeliver,
+      max_ack_pending: 10_000,
+      ...(filter ? { filter_subject: filter } : {}),
+    });
+  } catch (err) {
+    await jsm.consumers.info(stream, durable).catch(() => { throw err; });
+  }
+}

@@ -1,0 +1,21 @@
+/** @catchErrors, the same embedded and on the mesh. */
+import { encodeBlob } from '../protocol/cas.js';
+import { packValue } from '../protocol/artifacts.js';
+import type { ResolvedNext, TaskResult, TaskSpec } from '../protocol/task.js';
+
+/** @catchErrors: the failure becomes an artifact and the flow takes the step's static transition. */
+export function catchFailure(spec: TaskSpec, failed: TaskResult, variable: string): TaskResult {
+  const t = spec.transition;
+  let next: ResolvedNext | undefined;
+  if (t.type === 'linear') next = { steps: [t.to] };
+  else if (t.type === 'split') next = { steps: [...t.to] };
+  else if (t.type !== 'end') return failed; // a foreach or switch cannot go on without its value
+  const e = failed.error!;
+  const { digest, stored } = encodeBlob(packValue({ name: e.name, message: e.message, stack: e.stack }));
+  return {
+    ...failed, ok: true, caught: true, next,
+    artifacts: { ...spec.inherit, ...spec.params, [variable]: digest },
+    blobs: [[digest, stored]],
+  };
+}
+

@@ -1,0 +1,239 @@
+/**
+ * The worker service (`mesh worker`): pulls tasks of its pool from the shared durable consumer, never
+ * more than it has free threads, runs each in a piscina thread while the main thread keeps the
+ * message alive with `working()`, writes blobs and logs to the shared store, and reports the result
+ * to the coordinators. Failed attempts are retried by `nak(delay)`; a crash of the worker leaves the
+ * message unacknowledged and it is redelivered, producing the same digests.
+ *
+ *   const w = await MeshWorker.start({ nc, blobs, pool: 'default', concurrency: 2 });
+ *   process.on('SIGTERM', () => w.stop());       // finishes in-flight tasks, then resolves
+ */
+import { hostname } from 'node:os';
+import { jetstream, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
+import type { KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { runKey, taskKey } from '../protocol/keys.js';
+import {
+  CONSUMERS, COORD_KEYS, DEFAULT_POOL, META_BUCKET, STREAMS, SUBJECTS, decodeMessage, encodeEvent,
+  encodeMessage, msgIds, type MeshEvent, type TaskMessage, type TaskResultMessage,
+} from '../protocol/mesh.js';
+import type { AttemptRecord, RunRecord, TaskRecord } from '../protocol/records.js';
+import type { TaskResult } from '../protocol/task.js';
+import { ContentStore, MetadataStore, type StorageBackend } from '../store/index.js';
+import { KvBackend, MeshBackend } from '../store/kv.js';
+import { ensureConsumer, ensureMesh } from '../coordinator/mesh-setup.js';
+import { catchFailure } from './catch.js';
+import { TaskPool } from './pool.js';
+import { toTaskError } from './task-runner.js';
+
+export interface WorkerOptions {
+  nc: NatsConnection;
+  blobs: StorageBackend;
+  /** Tasks of this pool only (`@resources({ pool })`). */
+  pool?: string;
+  /** Pool threads; defaults to the number of cores. */
+  concurrency?: number;
+  /** Redelivery after this long without an ack or a heartbeat. */
+  ackWaitMs?: number;
+  replicas?: number;
+  name?: string;
+  log?: (line: string) => void;
+}
+
+
+const enc = new TextEncoder();
+
+export class MeshWorker {
+  private stopped = false;
+  private inFlight = 0;
+  private readonly waiters: Array<() => void> = [];
+  private loop?: Promise<void>;
+  private readonly runs = new Map<string, { record: RunRecord; checked: number }>();
+  readonly name: string;
+
+  private constructor(
+    private readonly o: WorkerOptions,
+    private readonly js: JetStreamClient,
+    private readonly kv: KV,
+    private readonly meta: MetadataStore,
+    private readonly cas: ContentStore,
+    private readonly threads: TaskPool,
+  ) {
+    this.name = o.name ?? `${hostname()}/${process.pid}`;
+  }
+
+  static async start(o: WorkerOptions): Promise<MeshWorker> {
+    const pool = o.pool ?? DEFAULT_POOL;
+    const { jsm, kv } = await ensureMesh(o.nc, { replicas: o.replicas });
+    await ensureConsumer(jsm, STREAMS.tasks, CONSUMERS.pool(pool), SUBJECTS.task(pool), o.ackWaitMs ?? 30_000);
+    const meta = new MetadataStore(new MeshBackend(new KvBackend(kv, META_BUCKET), o.blobs));
+    const cas = new ContentStore(o.blobs);
+    let self: MeshWorker | undefined;
+    const threads = new TaskPool({
+      threads: o.concurrency,
+      handler: async (req) => {
+        if (req.op === 'blobs') return Promise.all(req.digests.map((d) => cas.getStored(d)));
+        return Promise.all(req.refs.map(async (ref) => {
+          const [step, task] = ref.split('/') as [string, string];
+          const rec = await meta.getJson<TaskRecord>(taskKey(req.flow, req.run, step, task));
+          if (!rec) throw new Error(`input ${req.flow}/${req.run}/${ref} has no record`);
+          return rec.artifacts;
+        }));
+      },
+      onLog: (task, stream, text, run) => self?.onLog(task, stream, text, run),
+    });
+    self = new MeshWorker({ ...o, pool }, jetstream(o.nc), kv, meta, cas, threads);
+    self.loop = self.pull();
+    return self;
+  }
+
+  /** Stops pulling, lets in-flight tasks finish and report, then closes the pool. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.waiters.splice(0).forEach((w) => w());
+    await this.loop?.catch(() => {});
+    while (this.inFlight > 0) await new Promise<void>((r) => this.waiters.push(r));
+    await this.threads.close();
+  }
+
+  private log(line: string): void {
+    this.o.log?.(line);
+  }
+
+  private runLabel = new Map<string, string>();
+
+  private onLog(task: string | undefined, stream: 'stdout' | 'stderr', text: string, run?: string): void {
+    if (!task || !run) return;
+    const flow = this.runLabel.get(run) ?? '';
+    const [step, id] = task.split('/') as [string, string];
+    this.event({ type: 'task.log', flow, run, step, task: id, stream, text, time: new Date().toISOString() });
+  }
+
+  private event(e: MeshEvent): void {
+    this.o.nc.publish(SUBJECTS.events(e.run), encodeEvent(e));
+  }
+
+  private async pull(): Promise<void> {
+    const consumer = await this.js.consumers.get(STREAMS.tasks, CONSUMERS.pool(this.o.pool!));
+    const capacity = this.threads.threads;
+    while (!this.stopped) {
+      const free = capacity - this.inFlight;
+      if (free <= 0) {
+        await new Promise<void>((r) => this.waiters.push(r));
+        continue;
+      }
+      // Never hold more tasks than free threads: a buffered task's ack timer would be running.
+      const batch = await consumer.fetch({ max_messages: free, expires: 1000 });
+      for await (const m of batch) {
+        this.inFlight++;
+        void this.handle(m).catch((err) => {
+          this.log(`task message ${m.seq} left for redelivery: ${(err as Error).message}`);
+          m.nak(1000);
+        }).finally(() => {
+          this.inFlight--;
+          this.waiters.splice(0).forEach((w) => w());
+        });
+      }
+    }
+  }
+
+  private async run(flow: string, run: string): Promise<RunRecord | undefined> {
+    const hit = this.runs.get(run);
+    if (hit && (hit.record.status !== 'running' || Date.now() - hit.checked < 2000)) return hit.record;
+    const record = await this.meta.getJson<RunRecord>(runKey(flow, run));
+    if (record) {
+      this.runs.set(run, { record, checked: Date.now() });
+      this.runLabel.set(run, flow);
+      if (this.runs.size > 1000) this.runs.delete(this.runs.keys().next().value!);
+    }
+    return record;
+  }
+
+  private async handle(m: JsMsg): Promise<void> {
+    let task: TaskMessage;
+    try {
+      task = decodeMessage(m.data, 'mesh.v1.task');
+    } catch (err) {
+      this.log(`dropping task message ${m.seq}: ${(err as Error).message}`);
+      m.term();
+      return;
+    }
+    const { spec, policy } = task;
+    const run = await this.run(spec.flow, spec.run);
+    if (!run) {
+      this.log(`dropping task ${spec.flow}/${spec.run}/${spec.step}/${spec.task}: no such run`);
+      m.term();
+      return;
+    }
+    if (run.status !== 'running') {
+      m.ack();
+      return;
+    }
+    // A duplicate of a task that already finished (a republish, or a redelivery after the result was
+    // recorded) changes nothing.
+    const existing = await this.meta.getJson<TaskRecord>(taskKey(spec.flow, spec.run, spec.step, spec.task));
+    if (existing) {
+      m.ack();
+      return;
+    }
+    const attempt = m.info.deliveryCount > 1 ? await this.failedAttempts(spec.run, spec.step, spec.task) : 0;
+    const heartbeat = setInterval(() => m.working(), Math.max(1000, (this.o.ackWaitMs ?? 30_000) / 3));
+    try {
+      this.event({ type: 'task.started', flow: spec.flow, run: spec.run, step: spec.step, task: spec.task, attempt, time: new Date().toISOString() });
+      let result = await this.attempt({ ...spec, attempt }, policy.timeoutSeconds);
+      const log = result.log ? await this.cas.put(enc.encode(result.log)) : undefined;
+      const record: AttemptRecord = {
+        attempt, startedAt: result.startedAt, finishedAt: result.finishedAt, ok: result.ok,
+        ...(result.error ? { error: firstLine(result.error.message), errorName: result.error.name } : {}),
+        ...(log ? { log } : {}),
+      };
+      if (!result.ok) {
+        const willRetry = attempt + 1 < policy.attempts && !result.error?.nonRetryable;
+        this.event({
+          type: 'task.failed', flow: spec.flow, run: spec.run, step: spec.step, task: spec.task, attempt,
+          error: record.error ?? 'failed', errorName: record.errorName ?? 'Error', willRetry, time: record.finishedAt,
+        });
+        if (willRetry) {
+          await this.kv.put(COORD_KEYS.attempt(spec.run, spec.step, spec.task, attempt), enc.encode(JSON.stringify(record)));
+          m.nak(policy.delayMs);
+          return;
+        }
+        if (policy.catchVar) result = catchFailure({ ...spec, attempt }, result, policy.catchVar);
+      }
+      await Promise.all(result.blobs.map(([d, stored]) => this.cas.putEncoded(d, stored)));
+      const msg: TaskResultMessage = {
+        schema: 'mesh.v1.task.result', flow: spec.flow, run: spec.run, step: spec.step, task: spec.task, foreach: spec.foreach,
+        ok: result.ok, ...(result.caught ? { caught: true } : {}), artifacts: result.ok ? result.artifacts : {},
+        ...(result.next ? { next: result.next } : {}), attempt: record, ...(result.error ? { error: result.error } : {}),
+        worker: this.name,
+      };
+      await this.js.publish(SUBJECTS.result, encodeMessage(msg), { msgID: msgIds.result(msg), retries: 30, timeout: 5000 });
+      m.ack();
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private async failedAttempts(run: string, step: string, task: string): Promise<number> {
+    let n = 0;
+    const keys = await this.kv.keys(COORD_KEYS.attemptsOf(run, step, task));
+    for await (const _ of keys) n++;
+    return n;
+  }
+
+  private async attempt(spec: TaskMessage['spec'], timeoutSeconds?: number): Promise<TaskResult> {
+    const startedAt = new Date().toISOString();
+    try {
+      return await this.threads.run(spec, timeoutSeconds);
+    } catch (err) {
+      return { ok: false, artifacts: {}, blobs: [], log: '', error: toTaskError(err), startedAt, finishedAt: new Date().toISOString() };
+    }
+  }
+}
+
+function firstLine(s: string): string {
+  const i = s.indexOf('\n');
+  return i < 0 ? s : s.slice(0, i);
+}
+
+
