@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { registerGet } from './commands/get.js';
 import { registerGraph } from './commands/graph.js';
 import { registerLogs } from './commands/logs.js';
+import { registerMesh } from './commands/mesh.js';
 import { registerReplay } from './commands/replay.js';
 import { registerRun } from './commands/run.js';
 import { registerRuns } from './commands/runs.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerRun(program);
   registerReplay(program);
+  registerMesh(program);
   registerGraph(program);
   registerRuns(program);
   registerShow(program);

@@ -2,6 +2,11 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { listRuns, type Run } from '../../client/index.js';
 import { openBackend, type StorageBackend } from '../../store/index.js';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { ensureMesh } from '../../coordinator/mesh-setup.js';
+import { META_BUCKET } from '../../protocol/mesh.js';
+import { KvBackend, MeshBackend } from '../../store/kv.js';
+import { connectNats, resolveConnection } from '../connection.js';
 
 export interface RunsFlags {
   store?: string;
@@ -47,12 +52,22 @@ function runSummary(r: Run): Record<string, unknown> {
 
 /** Opens the store named by `--store` (or MESH_STORE, or .mesh), and closes it when `fn` is done. */
 export async function withStore<T>(spec: string | undefined, fn: (store: StorageBackend) => Promise<T>): Promise<T> {
-  const store = openBackend(spec);
+  // With a NATS server configured, mesh runs (metadata in KV) are read too.
+  const nats = process.env.MESH_NATS_URL;
+  const nc = nats ? await connectNats(resolveConnection({}), 'mesh-read') : undefined;
+  const store = nc ? await meshBackend(nc, spec) : openBackend(spec);
   try {
     return await fn(store);
   } finally {
     await store.close();
+    await nc?.close();
   }
+}
+
+/** Mesh metadata in KV in front of the store's own, blobs from the store. */
+export async function meshBackend(nc: NatsConnection, spec: string | undefined): Promise<StorageBackend> {
+  const { kv } = await ensureMesh(nc);
+  return new MeshBackend(new KvBackend(kv, META_BUCKET), openBackend(spec));
 }
 
 /** `850ms`, `12.3s`, `4m05s`, `2h03m`; `-` when unknown. */
