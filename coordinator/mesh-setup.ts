@@ -42,9 +42,18 @@ export async function ensureMesh(nc: NatsConnection, o: MeshSetupOptions = {}): 
       }
     }
   }
-  await ensureConsumer(jsm, STREAMS.control, CONSUMERS.coordinator, undefined, 30_000);
+  await ensureConsumer(jsm, STREAMS.control, CONSUMERS.coordinator, undefined, defaultAckWaitMs());
   const kv = await new Kvm(nc).create(META_BUCKET, { replicas, history: 1 });
   return { jsm, kv };
+}
+
+/**
+ * How long a message may go unacknowledged before it is redelivered, when a consumer is created:
+ * MESH_ACK_WAIT_MS, else 30 s. Workers heartbeat at a third of it.
+ */
+export function defaultAckWaitMs(env: NodeJS.ProcessEnv = process.env): number {
+  const v = Number(env.MESH_ACK_WAIT_MS);
+  return Number.isFinite(v) && v >= 1000 ? v : 30_000;
 }
 
 /** One durable pull consumer, shared by every process that reads it. */

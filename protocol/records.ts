@@ -58,6 +58,8 @@ export interface AttemptRecord {
   errorName?: string;
   /** Digest of the attempt's combined stdout/stderr log blob, if it printed anything. */
   log?: string;
+  /** The mesh worker that ran it (`host/pid`). */
+  worker?: string;
 }
 
 export interface TaskRecord {

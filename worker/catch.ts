@@ -11,7 +11,9 @@ export function catchFailure(spec: TaskSpec, failed: TaskResult, variable: strin
   else if (t.type === 'split') next = { steps: [...t.to] };
   else if (t.type !== 'end') return failed; // a foreach or switch cannot go on without its value
   const e = failed.error!;
-  const { digest, stored } = encodeBlob(packValue({ name: e.name, message: e.message, stack: e.stack }));
+  // Name and message only: a stack names paths of this machine, and the same failure must give the
+  // same digest everywhere. The stack is in the attempt's log.
+  const { digest, stored } = encodeBlob(packValue({ name: e.name, message: e.message }));
   return {
     ...failed, ok: true, caught: true, next,
     artifacts: { ...spec.inherit, ...spec.params, [variable]: digest },

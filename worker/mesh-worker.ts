@@ -21,7 +21,7 @@ import type { AttemptRecord, RunRecord, TaskRecord } from '../protocol/records.j
 import type { TaskResult } from '../protocol/task.js';
 import { ContentStore, MetadataStore, type StorageBackend } from '../store/index.js';
 import { KvBackend, MeshBackend } from '../store/kv.js';
-import { ensureConsumer, ensureMesh } from '../coordinator/mesh-setup.js';
+import { defaultAckWaitMs, ensureConsumer, ensureMesh } from '../coordinator/mesh-setup.js';
 import { catchFailure } from './catch.js';
 import { TaskPool } from './pool.js';
 import { toTaskError } from './task-runner.js';
@@ -65,7 +65,8 @@ export class MeshWorker {
   static async start(o: WorkerOptions): Promise<MeshWorker> {
     const pool = o.pool ?? DEFAULT_POOL;
     const { jsm, kv } = await ensureMesh(o.nc, { replicas: o.replicas });
-    await ensureConsumer(jsm, STREAMS.tasks, CONSUMERS.pool(pool), SUBJECTS.task(pool), o.ackWaitMs ?? 30_000);
+    const ackWaitMs = o.ackWaitMs ?? defaultAckWaitMs();
+    await ensureConsumer(jsm, STREAMS.tasks, CONSUMERS.pool(pool), SUBJECTS.task(pool), ackWaitMs);
     const meta = new MetadataStore(new MeshBackend(new KvBackend(kv, META_BUCKET), o.blobs));
     const cas = new ContentStore(o.blobs);
     let self: MeshWorker | undefined;
@@ -82,7 +83,7 @@ export class MeshWorker {
       },
       onLog: (task, stream, text, run) => self?.onLog(task, stream, text, run),
     });
-    self = new MeshWorker({ ...o, pool }, jetstream(o.nc), kv, meta, cas, threads);
+    self = new MeshWorker({ ...o, pool, ackWaitMs }, jetstream(o.nc), kv, meta, cas, threads);
     self.loop = self.pull();
     return self;
   }
@@ -186,6 +187,7 @@ export class MeshWorker {
         attempt, startedAt: result.startedAt, finishedAt: result.finishedAt, ok: result.ok,
         ...(result.error ? { error: firstLine(result.error.message), errorName: result.error.name } : {}),
         ...(log ? { log } : {}),
+        worker: this.name,
       };
       if (!result.ok) {
         const willRetry = attempt + 1 < policy.attempts && !result.error?.nonRetryable;

@@ -87,7 +87,9 @@ async function runOne(spec: TaskSpec): Promise<TaskResult> {
   } catch (err) {
     capture.stop();
     const error = toTaskError(err);
-    return { ok: false, artifacts: {}, blobs: [], log: capture.text(), error, startedAt, finishedAt: new Date().toISOString() };
+    // The stack goes to the attempt's log, where `mesh logs` shows it.
+    const log = capture.text() + (error.stack ? `${error.stack}\n` : `${error.name}: ${error.message}\n`);
+    return { ok: false, artifacts: {}, blobs: [], log, error, startedAt, finishedAt: new Date().toISOString() };
   } finally {
     currentTask = undefined;
   }

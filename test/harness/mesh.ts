@@ -1,0 +1,101 @@
+/** A mesh for tests: a real nats-server, a store directory, and coordinators and workers in-process or as processes. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { followRun, meshMetadata, submitRun } from '../../coordinator/mesh-client.js';
+import { MeshCoordinator } from '../../coordinator/mesh-coordinator.js';
+import type { MeshEvent } from '../../protocol/mesh.js';
+import type { RunRecord, TaskRecord } from '../../protocol/records.js';
+import { taskKey } from '../../protocol/keys.js';
+import { openBackend, type MetadataStore } from '../../store/index.js';
+import { MeshWorker } from '../../worker/mesh-worker.js';
+import { ROOT, tempDir } from './flows.js';
+import { startTestNats, type TestNats } from './nats-server.js';
+
+export const CLI = join(ROOT, 'dist/cli/index.js');
+
+export class TestMesh {
+  readonly connections: NatsConnection[] = [];
+  readonly services: Array<{ stop(): Promise<void> }> = [];
+  readonly processes: ChildProcess[] = [];
+
+  private constructor(readonly nats: TestNats, readonly store: string, private readonly cleanup: () => void) {}
+
+  static async start(): Promise<TestMesh> {
+    const nats = await startTestNats();
+    const dir = tempDir('mesh-store-');
+    return new TestMesh(nats, dir.path, dir.remove);
+  }
+
+  get env(): NodeJS.ProcessEnv {
+    return { ...process.env, MESH_NATS_URL: this.nats.url, MESH_STORE: this.store, MESH_ACK_WAIT_MS: '3000' };
+  }
+
+  async connection(): Promise<NatsConnection> {
+    const nc = await connect({ servers: this.nats.url, maxReconnectAttempts: -1 });
+    this.connections.push(nc);
+    return nc;
+  }
+
+  async coordinator(): Promise<MeshCoordinator> {
+    const c = await MeshCoordinator.start({ nc: await this.connection(), blobs: openBackend(this.store) });
+    this.services.push(c);
+    return c;
+  }
+
+  async worker(concurrency = 2, name?: string, pool?: string): Promise<MeshWorker> {
+    const w = await MeshWorker.start({ nc: await this.connection(), blobs: openBackend(this.store), concurrency, name, pool, ackWaitMs: 3000 });
+    this.services.push(w);
+    return w;
+  }
+
+  /** A `mesh` CLI process against this mesh (coordinator, worker, ...). */
+  spawn(...args: string[]): ChildProcess {
+    const child = spawn(process.execPath, [CLI, ...args], { env: this.env, stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr!.on('data', () => {});
+    this.processes.push(child);
+    return child;
+  }
+
+  async submit(file: string, params: Record<string, unknown> = {}, replay?: { run: string; failed?: boolean; step?: string }): Promise<RunRecord> {
+    return submitRun({ nc: await this.connection(), blobs: openBackend(this.store), file, params, replay });
+  }
+
+  async follow(record: Pick<RunRecord, 'flow' | 'run'>, events: MeshEvent[] = []): Promise<RunRecord> {
+    const final = await followRun({ nc: await this.connection(), flow: record.flow, run: record.run, onEvent: (e) => events.push(e) });
+    if (!final) throw new Error('run record missing');
+    return final;
+  }
+
+  async meta(): Promise<MetadataStore> {
+    return meshMetadata(await this.connection(), openBackend(this.store));
+  }
+
+  async task(record: Pick<RunRecord, 'flow' | 'run'>, step: string, task = '0'): Promise<TaskRecord> {
+    const rec = await (await this.meta()).getJson<TaskRecord>(taskKey(record.flow, record.run, step, task));
+    if (!rec) throw new Error(`no record for ${step}/${task}`);
+    return rec;
+  }
+
+  /** Every task's artifacts, as `step/task` -> name -> digest. */
+  async allArtifacts(record: Pick<RunRecord, 'flow' | 'run'>): Promise<Record<string, Record<string, string>>> {
+    const meta = await this.meta();
+    const out: Record<string, Record<string, string>> = {};
+    for (const step of await meta.list(`meta/${record.flow}/${record.run}/steps/`)) {
+      const s = step.replace(/\/$/, '');
+      for (const task of await meta.list(`meta/${record.flow}/${record.run}/steps/${s}/`)) {
+        const rec = await meta.getJson<TaskRecord>(taskKey(record.flow, record.run, s, task));
+        out[`${s}/${task}`] = rec!.artifacts;
+      }
+    }
+    return out;
+  }
+
+  async stop(): Promise<void> {
+    for (const p of this.processes) if (p.exitCode === null) p.kill('SIGKILL');
+    await Promise.all(this.services.map((s) => s.stop().catch(() => {})));
+    await Promise.all(this.connections.map((c) => c.close().catch(() => {})));
+    await this.nats.stop();
+    this.cleanup();
+  }
+}
