@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { fixture, runToEnd, tempDir } from '../harness/flows.js';
+import { StoredRun } from '../harness/read.js';
+import { TestMesh } from '../harness/mesh.js';
+import type { MeshEvent } from '../../protocol/mesh.js';
+
+// Redelivery after 3 s instead of 30 s, for every consumer this file's processes create.
+process.env.MESH_ACK_WAIT_MS = '3000';
+
+const local = tempDir('mesh-kill-');
+let mesh: TestMesh;
+let expected: Record<string, Record<string, string>>;
+const PARAMS = { n: 24, ms: 250 };
+
+before(async () => {
+  mesh = await TestMesh.start();
+  const { record } = await runToEnd(fixture('slow'), { store: local.path, params: PARAMS });
+  const stored = new StoredRun(local.path, record.flow, record.run);
+  expected = {};
+  for (const step of await stored.steps()) {
+    for (const task of await stored.tasks(step)) expected[`${step}/${task}`] = (await stored.task(step, task)).artifacts;
+  }
+});
+after(async () => {
+  await mesh.stop();
+  local.remove();
+});
+
+function killed(p: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (p.exitCode !== null || p.signalCode !== null) return resolve();
+    p.once('exit', () => resolve());
+    p.kill('SIGKILL');
+  });
+}
+
+async function whenStarted(events: MeshEvent[], count: number): Promise<void> {
+  while (events.filter((e) => e.type === 'task.started' && e.step === 'work').length < count) await new Promise((r) => setTimeout(r, 20));
+}
+
+describe('mesh - kill -9', () => {
+  it('of a worker mid-task: the run still succeeds with the same digests', async () => {
+    const coordinator = mesh.spawn('coordinator');
+    const doomed = mesh.spawn('worker', '--concurrency', '2');
+    mesh.spawn('worker', '--concurrency', '2');
+    const events: MeshEvent[] = [];
+    const submitted = await mesh.submit(fixture('slow'), PARAMS);
+    const done = mesh.follow(submitted, events);
+    await whenStarted(events, 6);
+    await killed(doomed);
+    mesh.spawn('worker', '--concurrency', '2');
+    const final = await done;
+    assert.equal(final.status, 'succeeded', JSON.stringify(final.failed));
+    assert.deepEqual(await mesh.allArtifacts(final), expected);
+    await killed(coordinator);
+  });
+
+  it('of a coordinator mid-run, with a second one running: the run succeeds with the same digests', async () => {
+    const a = mesh.spawn('coordinator');
+    mesh.spawn('coordinator');
+    const events: MeshEvent[] = [];
+    const submitted = await mesh.submit(fixture('slow'), PARAMS);
+    const done = mesh.follow(submitted, events);
+    await whenStarted(events, 6);
+    await killed(a);
+    const final = await done;
+    assert.equal(final.status, 'succeeded', JSON.stringify(final.failed));
+    assert.deepEqual(await mesh.allArtifacts(final), expected);
+  });
+
+  it('of the only coordinator, restarted: the run succeeds with the same digests', async () => {
+    for (const p of mesh.processes) if (p.exitCode === null && p.spawnargs.includes('coordinator')) await killed(p);
+    const only = mesh.spawn('coordinator');
+    const events: MeshEvent[] = [];
+    const submitted = await mesh.submit(fixture('slow'), PARAMS);
+    const done = mesh.follow(submitted, events);
+    await whenStarted(events, 6);
+    await killed(only);
+    mesh.spawn('coordinator');
+    const final = await done;
+    assert.equal(final.status, 'succeeded', JSON.stringify(final.failed));
+    assert.deepEqual(await mesh.allArtifacts(final), expected);
+  });
+});
