@@ -28,6 +28,7 @@ import type { PlannedTask } from './machine.js';
 import { ensureMesh } from './mesh-setup.js';
 import { JoinState } from './join-state.js';
 import { arrivalOf, scopesOf, type Scope } from './scopes.js';
+import { isForcedPartition } from './replay.js';
 
 export interface CoordinatorOptions {
   nc: NatsConnection;
@@ -357,6 +358,7 @@ export class MeshCoordinator {
   private async cloneable(v: RunView, t: PlannedTask): Promise<TaskRecord | undefined> {
     const r = v.record;
     if (!r.origin || v.forced?.has(t.step)) return undefined;
+    if (isForcedPartition(r.origin.partitions, t.foreach)) return undefined;
     for (const ref of [...(t.parent ? [t.parent] : []), ...(t.inputs ?? [])]) {
       const [step, task] = ref.split('/') as [string, string];
       const rec = await this.meta.getJson<TaskRecord>(taskKey(r.flow, r.run, step, task));

@@ -16,6 +16,8 @@ export interface ReplayRequest {
   run: string;
   failed?: boolean;
   step?: string;
+  /** Re-execute the tasks of these outermost foreach partitions (and what depends on them). */
+  partitions?: number[];
 }
 
 export class ReplayPlan {
@@ -54,9 +56,9 @@ export class ReplayPlan {
   }
 
   describe(): NonNullable<RunRecord['origin']> {
-    return this.request.step
-      ? { run: this.origin.run, mode: 'step', step: this.request.step }
-      : { run: this.origin.run, mode: 'failed' };
+    if (this.request.step) return { run: this.origin.run, mode: 'step', step: this.request.step };
+    if (this.request.partitions) return { run: this.origin.run, mode: 'partition', partitions: this.request.partitions };
+    return { run: this.origin.run, mode: 'failed' };
   }
 
   markExecuted(ref: string): void {
@@ -66,10 +68,16 @@ export class ReplayPlan {
   /** The earlier run's record of this task when it can be cloned, else undefined. */
   async cloneable(t: PlannedTask): Promise<TaskRecord | undefined> {
     if (this.forced.has(t.step)) return undefined;
+    if (isForcedPartition(this.request.partitions, t.foreach)) return undefined;
     if (t.parent && this.executed.has(t.parent)) return undefined;
     if (t.inputs?.some((ref) => this.executed.has(ref))) return undefined;
     const rec = await this.meta.getJson<TaskRecord>(taskKey(this.origin.flow, this.origin.run, t.step, t.task));
     if (!rec || (rec.status !== 'succeeded' && rec.status !== 'cloned')) return undefined;
     return rec;
   }
+}
+
+/** In a `--partition` replay: is this task inside one of the named outermost partitions? */
+export function isForcedPartition(partitions: readonly number[] | undefined, foreach: readonly number[]): boolean {
+  return partitions !== undefined && foreach.length > 0 && partitions.includes(foreach[0]!);
 }

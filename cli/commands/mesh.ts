@@ -86,7 +86,7 @@ export function registerMesh(program: Command): void {
           return;
         }
         if (!opts.json) process.stderr.write(`submitted ${record.flow}/${record.run}\n`);
-        process.exitCode = await watch(nc, record.flow, record.run, record.graph.order, !!opts.json);
+        process.exitCode = await watchRun(nc, record.flow, record.run, record.graph.order, !!opts.json);
       } finally {
         await nc.close();
       }
@@ -100,7 +100,7 @@ export function registerMesh(program: Command): void {
       try {
         const backend = await meshBackend(nc, opts.store);
         const record = await findRun(spec, { store: backend });
-        process.exitCode = await watch(nc, record.flow, record.run, record.graph.order, !!opts.json);
+        process.exitCode = await watchRun(nc, record.flow, record.run, record.graph.order, !!opts.json);
       } finally {
         await nc.close();
       }
@@ -129,7 +129,7 @@ export function registerMesh(program: Command): void {
     });
 }
 
-async function watch(nc: NatsConnection, flow: string, run: string, order: string[], json: boolean): Promise<number> {
+export async function watchRun(nc: NatsConnection, flow: string, run: string, order: string[], json: boolean): Promise<number> {
   const printer = json ? undefined : new WatchPrinter(process.stdout, order);
   const final = await followRun({
     nc, flow, run,

@@ -13,10 +13,10 @@ import { StoredRun } from '../harness/read.js';
 const dir = tempDir('mesh-replay-');
 after(() => dir.remove());
 
-async function replay(file: string, origin: string, opts: { step?: string } = {}) {
+async function replay(file: string, origin: string, opts: { step?: string; partitions?: number[] } = {}) {
   const events: RunEvent[] = [];
   const run = await startEmbeddedRun({
-    file, store: dir.path, maxWorkers: 2, replay: { run: origin, step: opts.step, failed: !opts.step },
+    file, store: dir.path, maxWorkers: 2, replay: { run: origin, step: opts.step, partitions: opts.partitions, failed: !opts.step && !opts.partitions },
     onEvent: (e) => events.push(e),
   });
   const record = await run.wait();
@@ -61,6 +61,15 @@ describe('replay', () => {
     assert.equal(second.record.status, 'succeeded');
     assert.deepEqual(executed(second.events), ['end/0', 'middle/0']);
     assert.equal((await second.stored.task('start')).status, 'cloned');
+  });
+
+  it('replay --partition re-runs those partitions and what depends on them', async () => {
+    const first = await runToEnd(fixture('partitions'), { store: dir.path, params: { n: 8, bad: -1 } });
+    assert.equal(first.record.status, 'succeeded');
+    const second = await replay(fixture('partitions'), first.record.run, { partitions: [2, 6] });
+    assert.equal(second.record.status, 'succeeded');
+    assert.deepEqual(second.record.origin, { run: first.record.run, mode: 'partition', partitions: [2, 6] });
+    assert.deepEqual(executed(second.events), ['collect/0', 'end/0', 'work/2', 'work/6']);
   });
 
   it('a blob changed in the store is detected on read: the task fails naming both digests', async () => {
