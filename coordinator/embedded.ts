@@ -20,7 +20,7 @@ import { catchFailure } from '../worker/catch.js';
 import { prepareRun, type PreparedRun } from './prepare.js';
 import { NotFoundError, UsageError } from './errors.js';
 import { RunMachine, type PlannedTask } from './machine.js';
-import { ReplayPlan } from './replay.js';
+import { ReplayPlan, type ReplayRequest } from './replay.js';
 import { EventStream } from './event-stream.js';
 
 export interface EmbeddedRunOptions {
@@ -37,7 +37,7 @@ export interface EmbeddedRunOptions {
   /** Called synchronously with every event, from the first. */
   onEvent?: (event: RunEvent) => void;
   /** Replay an earlier run of the same flow: clone its successful tasks, re-run the rest. */
-  replay?: { run: string; failed?: boolean; step?: string };
+  replay?: ReplayRequest;
 }
 
 export interface EmbeddedRun {

@@ -7,6 +7,7 @@ import { MeshCoordinator } from '../../coordinator/mesh-coordinator.js';
 import type { MeshEvent } from '../../protocol/mesh.js';
 import type { RunRecord, TaskRecord } from '../../protocol/records.js';
 import { taskKey } from '../../protocol/keys.js';
+import type { ReplayRequest } from '../../coordinator/replay.js';
 import { openBackend, type MetadataStore } from '../../store/index.js';
 import { MeshWorker } from '../../worker/mesh-worker.js';
 import { ROOT, tempDir } from './flows.js';
@@ -57,7 +58,7 @@ export class TestMesh {
     return child;
   }
 
-  async submit(file: string, params: Record<string, unknown> = {}, replay?: { run: string; failed?: boolean; step?: string }): Promise<RunRecord> {
+  async submit(file: string, params: Record<string, unknown> = {}, replay?: ReplayRequest): Promise<RunRecord> {
     return submitRun({ nc: await this.connection(), blobs: openBackend(this.store), file, params, replay });
   }
 
