@@ -48,8 +48,10 @@ function fullBits(bits: Uint8Array, n: number): boolean {
 }
 
 export class JoinState {
-  /** Serializes updates to one key within this process; other processes are handled by CAS. */
-  private readonly locks = new Map<string, Promise<unknown>>();
+  /** Updates waiting per key within this process; other processes are handled by CAS. */
+  private readonly queues = new Map<string, Queue<unknown>>();
+  /** A join's size never changes once planned. */
+  private readonly tops = new Map<string, number>();
 
   constructor(private readonly kv: KV) {}
 
@@ -103,37 +105,70 @@ export class JoinState {
   }
 
   private async readTop(key: string): Promise<Top> {
+    const expected = this.tops.get(key);
+    if (expected !== undefined) return { expected, chunks: '' };
     const e = await this.kv.get(key);
     if (!e || e.operation !== 'PUT') throw new Error(`join record ${key} is missing`);
-    return JSON.parse(dec.decode(e.value)) as Top;
+    const top = JSON.parse(dec.decode(e.value)) as Top;
+    if (this.tops.size > 10_000) this.tops.delete(this.tops.keys().next().value!);
+    this.tops.set(key, top.expected);
+    return top;
   }
 
-  /** Read-modify-write with compare-and-set, retried on conflicts; returns what `change` returned. */
-  private async update<T>(key: string, initial: T, change: (v: T) => boolean): Promise<boolean> {
-    const prev = this.locks.get(key) ?? Promise.resolve();
-    const run = prev.catch(() => {}).then(async () => {
-      for (let tries = 0; ; tries++) {
-        const e = await this.kv.get(key);
-        const exists = e !== null && e.operation === 'PUT';
-        const value = exists ? (JSON.parse(dec.decode(e.value)) as T) : structuredClone(initial);
-        const result = change(value);
-        try {
-          const body = enc.encode(JSON.stringify(value));
-          if (exists) await this.kv.update(key, body, e.revision);
-          else await this.kv.create(key, body);
-          return result;
-        } catch (err) {
-          if (!isWrongSequence(err) || tries > 100) throw err;
-        }
-      }
+  /**
+   * Read-modify-write with compare-and-set, retried on conflicts; returns what `change` returned.
+   * Changes to one key that queue up while a write is in flight are applied together in the next
+   * write, so a join that 1,000 partitions reach at once costs a few dozen writes, not 1,000.
+   */
+  private update<T>(key: string, initial: T, change: (v: T) => boolean): Promise<boolean> {
+    let q = this.queues.get(key) as Queue<T> | undefined;
+    if (!q) {
+      q = { pending: [], running: false, initial };
+      this.queues.set(key, q as Queue<unknown>);
+    }
+    return new Promise<boolean>((resolve, reject) => {
+      q!.pending.push({ change, resolve, reject });
+      if (!q!.running) void this.drain(key, q!);
     });
-    this.locks.set(key, run);
-    try {
-      return await run;
-    } finally {
-      if (this.locks.get(key) === run) this.locks.delete(key);
+  }
+
+  private async drain<T>(key: string, q: Queue<T>): Promise<void> {
+    q.running = true;
+    while (q.pending.length > 0) {
+      const batch = q.pending.splice(0);
+      try {
+        const results = await this.write(key, q.initial, batch.map((b) => b.change));
+        batch.forEach((b, i) => b.resolve(results[i]!));
+      } catch (err) {
+        batch.forEach((b) => b.reject(err));
+      }
+    }
+    q.running = false;
+    this.queues.delete(key);
+  }
+
+  private async write<T>(key: string, initial: T, changes: Array<(v: T) => boolean>): Promise<boolean[]> {
+    for (let tries = 0; ; tries++) {
+      const e = await this.kv.get(key);
+      const exists = e !== null && e.operation === 'PUT';
+      const value = exists ? (JSON.parse(dec.decode(e.value)) as T) : structuredClone(initial);
+      const results = changes.map((c) => c(value));
+      try {
+        const body = enc.encode(JSON.stringify(value));
+        if (exists) await this.kv.update(key, body, e.revision);
+        else await this.kv.create(key, body);
+        return results;
+      } catch (err) {
+        if (!isWrongSequence(err) || tries > 100) throw err;
+      }
     }
   }
+}
+
+interface Queue<T> {
+  pending: Array<{ change: (v: T) => boolean; resolve: (r: boolean) => void; reject: (e: unknown) => void }>;
+  running: boolean;
+  initial: T;
 }
 
 function toB64(bits: Uint8Array): string {

@@ -45,7 +45,10 @@ const enc = new TextEncoder();
 
 export class MeshWorker {
   private stopped = false;
+  /** Tasks holding a thread slot. */
   private inFlight = 0;
+  /** Tasks not yet acknowledged (running or reporting). */
+  private pending = 0;
   private readonly waiters: Array<() => void> = [];
   private loop?: Promise<void>;
   private readonly runs = new Map<string, { record: RunRecord; checked: number }>();
@@ -93,7 +96,7 @@ export class MeshWorker {
     this.stopped = true;
     this.waiters.splice(0).forEach((w) => w());
     await this.loop?.catch(() => {});
-    while (this.inFlight > 0) await new Promise<void>((r) => this.waiters.push(r));
+    while (this.pending > 0) await new Promise<void>((r) => this.waiters.push(r));
     await this.threads.close();
   }
 
@@ -127,11 +130,22 @@ export class MeshWorker {
       const batch = await consumer.fetch({ max_messages: free, expires: 1000 });
       for await (const m of batch) {
         this.inFlight++;
-        void this.handle(m).catch((err) => {
+        this.pending++;
+        let released = false;
+        // A task holds a thread slot only while it runs: writing its blobs and reporting happen
+        // while the next task already runs.
+        const release = () => {
+          if (released) return;
+          released = true;
+          this.inFlight--;
+          this.waiters.splice(0).forEach((w) => w());
+        };
+        void this.handle(m, release).catch((err) => {
           this.log(`task message ${m.seq} left for redelivery: ${(err as Error).message}`);
           m.nak(1000);
         }).finally(() => {
-          this.inFlight--;
+          release();
+          this.pending--;
           this.waiters.splice(0).forEach((w) => w());
         });
       }
@@ -150,7 +164,7 @@ export class MeshWorker {
     return record;
   }
 
-  private async handle(m: JsMsg): Promise<void> {
+  private async handle(m: JsMsg, release: () => void): Promise<void> {
     let task: TaskMessage;
     try {
       task = decodeMessage(m.data, 'mesh.v1.task');
@@ -170,18 +184,22 @@ export class MeshWorker {
       m.ack();
       return;
     }
-    // A duplicate of a task that already finished (a republish, or a redelivery after the result was
-    // recorded) changes nothing.
-    const existing = await this.meta.getJson<TaskRecord>(taskKey(spec.flow, spec.run, spec.step, spec.task));
-    if (existing) {
-      m.ack();
-      return;
+    // A redelivered task may have finished already (the worker died after reporting): then it changes
+    // nothing. A first delivery is new unless republished after the duplicate window; running it again
+    // would give the same digests, and the coordinator keeps the first record.
+    if (m.info.deliveryCount > 1) {
+      const existing = await this.meta.getJson<TaskRecord>(taskKey(spec.flow, spec.run, spec.step, spec.task));
+      if (existing) {
+        m.ack();
+        return;
+      }
     }
     const attempt = m.info.deliveryCount > 1 ? await this.failedAttempts(spec.run, spec.step, spec.task) : 0;
     const heartbeat = setInterval(() => m.working(), Math.max(1000, (this.o.ackWaitMs ?? 30_000) / 3));
     try {
       this.event({ type: 'task.started', flow: spec.flow, run: spec.run, step: spec.step, task: spec.task, attempt, time: new Date().toISOString() });
       let result = await this.attempt({ ...spec, attempt }, policy.timeoutSeconds);
+      release();
       const log = result.log ? await this.cas.put(enc.encode(result.log)) : undefined;
       const record: AttemptRecord = {
         attempt, startedAt: result.startedAt, finishedAt: result.finishedAt, ok: result.ok,

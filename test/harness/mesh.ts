@@ -33,7 +33,7 @@ export class TestMesh {
   }
 
   async connection(): Promise<NatsConnection> {
-    const nc = await connect({ servers: this.nats.url, maxReconnectAttempts: -1 });
+    const nc = await connect({ servers: this.nats.url, maxReconnectAttempts: -1, noAsyncTraces: true });
     this.connections.push(nc);
     return nc;
   }

@@ -1,0 +1,98 @@
+/**
+ * `npm run bench:mesh [-- --n 10000]`: a 10,000-partition foreach of a trivial step on the mesh
+ * (`mesh up --workers 2` against a nats-server this script starts on a free port), then the same
+ * number of no-op jobs through BullMQ on the Redis at 127.0.0.1:6379 with 2 worker processes.
+ * Prints tasks/s for both and the ratio.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { connect } from '@nats-io/transport-node';
+import { Queue, QueueEvents } from 'bullmq';
+import { followRun, submitRun } from '../coordinator/mesh-client.js';
+import { openBackend } from '../store/index.js';
+import { freePort } from '../test/harness/nats-server.js';
+
+const { values } = parseArgs({ options: { n: { type: 'string', default: '10000' }, 'skip-bullmq': { type: 'boolean' } } });
+const n = Number(values.n);
+const here = fileURLToPath(new URL('.', import.meta.url));
+const root = resolve(here, '../..');
+const cli = join(root, 'dist/cli/index.js');
+const flow = join(root, 'bench/flows/trivial-foreach.ts');
+
+function exited(p: ChildProcess): Promise<void> {
+  return new Promise((r) => (p.exitCode !== null ? r() : p.once('exit', () => r())));
+}
+
+async function meshBench(): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'mesh-bench-'));
+  const port = await freePort();
+  const nats = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', join(dir, 'js')], { stdio: 'ignore' });
+  await new Promise((r) => setTimeout(r, 500));
+  const env = { ...process.env, MESH_NATS_URL: `nats://127.0.0.1:${port}`, MESH_STORE: join(dir, 'store') };
+  const up = spawn(process.execPath, [cli, 'up', '--workers', '2'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  await new Promise((r) => setTimeout(r, 2500));
+  const nc = await connect({ servers: env.MESH_NATS_URL, noAsyncTraces: true });
+  const blobs = openBackend(env.MESH_STORE);
+  const record = await submitRun({ nc, blobs, file: flow, params: { n } });
+  let first = 0;
+  let last = 0;
+  const final = await followRun({
+    nc, flow: record.flow, run: record.run,
+    onEvent: (e) => {
+      if (e.type === 'task.finished' && e.step === 'work') {
+        const t = Date.parse(e.time);
+        if (!first) first = t;
+        last = t;
+      }
+    },
+  });
+  if (final?.status !== 'succeeded') throw new Error(`mesh run ${final?.status}`);
+  const seconds = (Date.parse(final.finishedAt!) - Date.parse(final.createdAt)) / 1000;
+  console.log(`mesh: ${n} partitions in ${seconds.toFixed(2)} s (whole run) = ${Math.round((n + 3) / seconds)} tasks/s; foreach phase ${Math.round(n / ((last - first) / 1000))} tasks/s`);
+  await nc.close();
+  up.kill('SIGTERM');
+  await exited(up);
+  nats.kill('SIGTERM');
+  await exited(nats);
+  rmSync(dir, { recursive: true, force: true });
+  return (n + 3) / seconds;
+}
+
+async function bullBench(): Promise<number> {
+  const name = `mesh-bench-${process.pid}`;
+  const connection = { host: '127.0.0.1', port: 6379 };
+  const queue = new Queue(name, { connection });
+  const events = new QueueEvents(name, { connection });
+  await events.waitUntilReady();
+  const workerFile = join(here, 'bullmq-worker.js');
+  const workers = [0, 1].map(() => spawn(process.execPath, [workerFile, name, '6379'], { stdio: 'inherit' }));
+  await new Promise((r) => setTimeout(r, 1000));
+  let done = 0;
+  const finished = new Promise<void>((resolve) => {
+    events.on('completed', () => { if (++done === n) resolve(); });
+  });
+  const t0 = performance.now();
+  for (let i = 0; i < n; i += 1000) {
+    await queue.addBulk(Array.from({ length: Math.min(1000, n - i) }, (_, k) => ({ name: 'noop', data: { i: i + k }, opts: { removeOnComplete: true } })));
+  }
+  await finished;
+  const seconds = (performance.now() - t0) / 1000;
+  console.log(`bullmq: ${n} no-op jobs in ${seconds.toFixed(2)} s = ${Math.round(n / seconds)} jobs/s (2 worker processes, concurrency 8 each)`);
+  for (const w of workers) w.kill('SIGTERM');
+  await Promise.all(workers.map(exited));
+  await queue.obliterate({ force: true });
+  await queue.close();
+  await events.close();
+  return n / seconds;
+}
+
+const mesh = await meshBench();
+console.log(`machine: ${cpus()[0]?.model ?? 'unknown'} x${availableParallelism()}, node ${process.version}`);
+if (!values['skip-bullmq']) {
+  const bull = await bullBench();
+  console.log(`ratio mesh/bullmq: ${(mesh / bull).toFixed(2)}`);
+}
