@@ -13,9 +13,9 @@
 import { access, readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import {
+  AuthorizationError,
   connect,
   credsAuthenticator,
-  errors,
   nkeyAuthenticator,
   TimeoutError,
   tokenAuthenticator,
@@ -294,7 +294,7 @@ export function connectionError(err: unknown, r: ResolvedConnection, secrets: st
   const fail = (text: string, nonRetryable: boolean): ConnectionError =>
     new ConnectionError(scrub(text, secrets), r.servers, { cause: err, nonRetryable });
 
-  if (cause instanceof errors.AuthorizationError) return fail(`NATS at ${at}: authorization violation (${authHint(r.auth)})`, true);
+  if (cause instanceof AuthorizationError) return fail(`NATS at ${at}: authorization violation (${authHint(r.auth)})`, true);
   if (cause instanceof UserAuthenticationExpiredError) {
     return fail(`NATS at ${at}: user authentication expired (${authHint(r.auth)})`, true);
   }

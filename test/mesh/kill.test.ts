@@ -84,3 +84,27 @@ describe('mesh - kill -9', () => {
     assert.deepEqual(await mesh.allArtifacts(final), expected);
   });
 });
+
+describe('mesh - SIGTERM', () => {
+  it('drains a worker: it stops taking tasks, finishes those it holds, then exits 0', async () => {
+    for (const p of mesh.processes) if (p.exitCode === null) await killed(p);
+    mesh.spawn('coordinator');
+    const draining = mesh.spawn('worker', '--concurrency', '2');
+    const events: MeshEvent[] = [];
+    const submitted = await mesh.submit(fixture('slow'), { n: 6, ms: 1200 });
+    const done = mesh.follow(submitted, events);
+    await whenStarted(events, 2);
+    const exit = new Promise<number | null>((resolve) => draining.once('exit', (code) => resolve(code)));
+    draining.kill('SIGTERM');
+    assert.equal(await exit, 0);
+    // The two tasks it held finished on their first delivery; the rest wait for another worker.
+    const finishedBeforeExit = events.filter((e) => e.type === 'task.finished' && e.step === 'work').length;
+    assert.equal(finishedBeforeExit >= 2, true, `only ${finishedBeforeExit} finished`);
+    mesh.spawn('worker', '--concurrency', '2');
+    const final = await done;
+    assert.equal(final.status, 'succeeded');
+    // Nothing was redelivered: every partition started exactly once.
+    const starts = events.filter((e) => e.type === 'task.started' && e.step === 'work').map((e) => (e.type === 'task.started' ? e.task : ''));
+    assert.deepEqual(starts.sort(), ['0', '1', '2', '3', '4', '5']);
+  });
+});
