@@ -24,8 +24,8 @@ export class WatchPrinter {
   private lastDraw = 0;
   private drawnLines = 0;
 
-  constructor(private readonly out: NodeJS.WriteStream, private readonly order0: string[] = []) {
-    this.order.push(...order0);
+  constructor(private readonly out: NodeJS.WriteStream, order: string[] = []) {
+    this.order.push(...order);
   }
 
   private step(name: string): StepState {

@@ -16,7 +16,7 @@ import { packValue } from '../protocol/artifacts.js';
 import type { FlowGraph } from '../protocol/graph.js';
 import { runKey, taskId, taskKey } from '../protocol/keys.js';
 import {
-  CONSUMERS, COORD_KEYS, DEFAULT_POOL, META_BUCKET, ProtocolError, STREAMS, SUBJECTS, decodeMessage, encodeEvent,
+  CONSUMERS, COORD_KEYS, DEFAULT_POOL, FOREACH_BATCH, META_BUCKET, ProtocolError, STREAMS, SUBJECTS, decodeMessage, encodeEvent,
   encodeMessage, msgIds, type MeshEvent, type StepPolicy, type TaskResultMessage,
 } from '../protocol/mesh.js';
 import type { AttemptRecord, RunRecord, TaskRecord } from '../protocol/records.js';
@@ -40,8 +40,6 @@ export interface CoordinatorOptions {
   log?: (line: string) => void;
 }
 
-/** Foreach partitions published per batch before the progress record moves on. */
-const FANOUT_BATCH = 512;
 const INLINE_INPUTS = 64;
 
 interface RunView {
@@ -111,9 +109,10 @@ export class MeshCoordinator {
 
   private async handle(m: JsMsg): Promise<void> {
     try {
-      const msg = decodeMessage(m.data, 'mesh.v1.submit', 'mesh.v1.task.result');
+      const msg = decodeMessage(m.data, 'mesh.v1.submit', 'mesh.v1.task.result', 'mesh.v1.task.results');
       if (msg.schema === 'mesh.v1.submit') await this.onSubmit(msg.flow, msg.run);
-      else await this.onResult(msg);
+      else if (msg.schema === 'mesh.v1.task.result') await this.onResult(msg);
+      else await Promise.all(msg.results.map((r) => this.onResult(r)));
       m.ack();
     } catch (err) {
       if (err instanceof ProtocolError || (err as { nonRetryable?: boolean }).nonRetryable) {
@@ -236,20 +235,31 @@ export class MeshCoordinator {
     }
   }
 
-  /** Publishes a foreach's partitions in batches, remembering how far it got. */
+  /**
+   * Publishes a foreach's partitions, FOREACH_BATCH to a message, remembering how far it got. The
+   * groups are fixed by index, so a coordinator resuming the fanout publishes the same messages
+   * (same ids: the stream drops the copies).
+   */
   private async fanout(v: RunView, parent: PlannedTask, step: string, field: string, count: number): Promise<void> {
     const key = COORD_KEYS.fanout(v.record.run, step, parent.foreach);
     const e = await this.kv.get(key);
     let from = e?.operation === 'PUT' ? Number(dec.decode(e.value)) : 0;
     const ref = `${parent.step}/${parent.task}`;
+    const groupsPerRound = 16;
     while (from < count) {
-      const to = Math.min(count, from + FANOUT_BATCH);
-      const batch: Promise<void>[] = [];
-      for (let i = from; i < to; i++) {
-        const foreach = [...parent.foreach, i];
-        batch.push(this.plan(v, { step, task: taskId(foreach), foreach, parent: ref, foreachInput: { field, index: i } }));
+      const round: Promise<void>[] = [];
+      let to = from;
+      for (let g = 0; g < groupsPerRound && to < count; g++) {
+        const start = to;
+        to = Math.min(count, start + FOREACH_BATCH);
+        const group: PlannedTask[] = [];
+        for (let i = start; i < to; i++) {
+          const foreach = [...parent.foreach, i];
+          group.push({ step, task: taskId(foreach), foreach, parent: ref, foreachInput: { field, index: i } });
+        }
+        round.push(this.planGroup(v, group));
       }
-      await Promise.all(batch);
+      await Promise.all(round);
       from = to;
       await this.kv.put(key, enc.encode(String(from)));
     }
@@ -299,21 +309,22 @@ export class MeshCoordinator {
   }
 
   /** Publishes a task (or, in a replay, clones it from the earlier run and goes on). */
-  private async plan(v: RunView, t: PlannedTask): Promise<void> {
+  private plan(v: RunView, t: PlannedTask): Promise<void> {
+    return this.planGroup(v, [t]);
+  }
+
+  /** Tasks of one step published as one message; in a replay, the cloneable ones are cloned instead. */
+  private async planGroup(v: RunView, tasks: PlannedTask[]): Promise<void> {
     const r = v.record;
-    const cloned = await this.cloneable(v, t);
-    if (cloned) {
-      const rec: TaskRecord = { ...cloned, run: r.run, status: 'cloned', clonedFrom: cloned.clonedFrom ?? `${r.flow}/${cloned.run}/${t.step}/${t.task}` };
-      const key = taskKey(r.flow, r.run, t.step, t.task);
-      const created = await this.meta.putJson(key, rec, { ifAbsent: true });
-      if (created) {
-        this.event({ type: 'task.finished', flow: r.flow, run: r.run, step: t.step, task: t.task, attempt: 0, status: 'cloned', durationMs: 0, time: new Date().toISOString() });
-      }
-      await this.outcome(v, t, created ? rec : (await this.meta.getJson<TaskRecord>(key))!);
-      return;
+    const specs: TaskSpec[] = [];
+    for (const t of tasks) {
+      const cloned = await this.cloneable(v, t);
+      if (cloned) await this.clone(v, t, cloned);
+      else specs.push(await this.spec(v, t));
     }
-    const spec = await this.spec(v, t);
-    const options = r.steps?.[t.step] ?? {};
+    if (specs.length === 0) return;
+    const step = specs[0]!.step;
+    const options = r.steps?.[step] ?? {};
     const policy: StepPolicy = {
       attempts: 1 + (options.retry?.times ?? 0),
       delayMs: options.retry?.delayMs ?? 0,
@@ -321,7 +332,19 @@ export class MeshCoordinator {
       ...(options.catchErrors ? { catchVar: options.catchErrors.var } : {}),
     };
     const pool = options.resources?.pool ?? DEFAULT_POOL;
-    await this.js.publish(SUBJECTS.task(pool), encodeMessage({ schema: 'mesh.v1.task', spec, policy }), { msgID: msgIds.task(spec), retries: 30, timeout: 5000 });
+    const msgID = tasks.length === 1 ? msgIds.task(specs[0]!) : msgIds.taskBatch({ run: r.run, step, task: tasks[0]!.task }, tasks.length);
+    await this.js.publish(SUBJECTS.task(pool), encodeMessage({ schema: 'mesh.v1.task', specs, policy }), { msgID, retries: 30, timeout: 5000 });
+  }
+
+  private async clone(v: RunView, t: PlannedTask, cloned: TaskRecord): Promise<void> {
+    const r = v.record;
+    const rec: TaskRecord = { ...cloned, run: r.run, status: 'cloned', clonedFrom: cloned.clonedFrom ?? `${r.flow}/${cloned.run}/${t.step}/${t.task}` };
+    const key = taskKey(r.flow, r.run, t.step, t.task);
+    const created = await this.meta.putJson(key, rec, { ifAbsent: true });
+    if (created) {
+      this.event({ type: 'task.finished', flow: r.flow, run: r.run, step: t.step, task: t.task, attempt: 0, status: 'cloned', durationMs: 0, time: new Date().toISOString() });
+    }
+    await this.outcome(v, t, created ? rec : (await this.meta.getJson<TaskRecord>(key))!);
   }
 
   private async spec(v: RunView, t: PlannedTask): Promise<TaskSpec> {
@@ -441,15 +464,15 @@ export class MeshCoordinator {
           await this.js.publish(SUBJECTS.dead, stored.data, { msgID: `dead/${adv.stream_seq}` });
           const task = decodeMessage(stored.data, 'mesh.v1.task');
           const now = new Date().toISOString();
-          const s = task.spec;
-          const msg: TaskResultMessage = {
+          const results: TaskResultMessage[] = task.specs.map((s) => ({
             schema: 'mesh.v1.task.result', flow: s.flow, run: s.run, step: s.step, task: s.task, foreach: s.foreach, ok: false,
             artifacts: {}, attempt: { attempt: adv.deliveries - 1, startedAt: now, finishedAt: now, ok: false, error: `delivered ${adv.deliveries} times without finishing`, errorName: 'DeadLetter' },
             worker: 'coordinator',
-          };
-          await this.js.publish(SUBJECTS.result, encodeMessage(msg), { msgID: msgIds.result(msg) });
+          }));
+          await this.js.publish(SUBJECTS.result, encodeMessage({ schema: 'mesh.v1.task.results', results }), { msgID: msgIds.results(results[0]!, results.length) });
+          const s = task.specs[0]!;
           await jsm.streams.deleteMessage(STREAMS.tasks, adv.stream_seq);
-          this.log(`dead-lettered ${s.flow}/${s.run}/${s.step}/${s.task} after ${adv.deliveries} deliveries`);
+          this.log(`dead-lettered ${s.flow}/${s.run}/${s.step}/${s.task}${task.specs.length > 1 ? ` and ${task.specs.length - 1} more` : ''} after ${adv.deliveries} deliveries`);
         } catch (err) {
           this.log(`max-deliveries advisory not handled: ${(err as Error).message}`);
         }

@@ -63,6 +63,9 @@ function stackToken(stack: readonly number[]): string {
 /** Deterministic message ids: a republished task or result is dropped by the stream's duplicate window. */
 export const msgIds = {
   task: (spec: Pick<TaskSpec, 'run' | 'step' | 'task'>) => `task/${spec.run}/${spec.step}/${spec.task}`,
+  /** A batch of foreach partitions: its first task and how many. */
+  taskBatch: (first: Pick<TaskSpec, 'run' | 'step' | 'task'>, count: number) => `task/${first.run}/${first.step}/${first.task}+${count}`,
+  results: (first: Pick<TaskResultMessage, 'run' | 'step' | 'task'>, count: number) => `results/${first.run}/${first.step}/${first.task}+${count}`,
   result: (r: Pick<TaskResultMessage, 'run' | 'step' | 'task'>) => `result/${r.run}/${r.step}/${r.task}`,
   submit: (run: string) => `submit/${run}`,
 };
@@ -76,11 +79,18 @@ export interface StepPolicy {
   catchVar?: string;
 }
 
+/**
+ * One task, or up to FOREACH_BATCH partitions of one foreach that travel, run and report together
+ * (one fetch, one ack, one result message for all of them).
+ */
 export interface TaskMessage {
   schema: 'mesh.v1.task';
-  spec: TaskSpec;
+  specs: TaskSpec[];
   policy: StepPolicy;
 }
+
+/** Partitions of a foreach per task message. */
+export const FOREACH_BATCH = 64;
 
 export interface SubmitMessage {
   schema: 'mesh.v1.submit';
@@ -105,7 +115,13 @@ export interface TaskResultMessage {
   worker: string;
 }
 
-export type MeshMessage = TaskMessage | SubmitMessage | TaskResultMessage;
+/** The results of one task message. */
+export interface TaskResultsMessage {
+  schema: 'mesh.v1.task.results';
+  results: TaskResultMessage[];
+}
+
+export type MeshMessage = TaskMessage | SubmitMessage | TaskResultMessage | TaskResultsMessage;
 
 /** A mesh event is a run event, plus what only the mesh knows. */
 export type MeshEvent =
@@ -124,7 +140,7 @@ export function encodeMessage(message: MeshMessage): Uint8Array {
   return Uint8Array.prototype.slice.call(packr.pack(message));
 }
 
-const SCHEMAS = new Set(['mesh.v1.task', 'mesh.v1.submit', 'mesh.v1.task.result']);
+const SCHEMAS = new Set(['mesh.v1.task', 'mesh.v1.submit', 'mesh.v1.task.result', 'mesh.v1.task.results']);
 
 /** Decodes and checks a message; `expected` narrows the schemas accepted. */
 export function decodeMessage<S extends MeshMessage['schema']>(bytes: Uint8Array, ...expected: S[]): Extract<MeshMessage, { schema: S }> {
@@ -142,20 +158,32 @@ export function decodeMessage<S extends MeshMessage['schema']>(bytes: Uint8Array
   const need = (cond: boolean, what: string) => { if (!cond) throw new ProtocolError(`${schema}: ${what}`); };
   switch (m.schema) {
     case 'mesh.v1.task':
-      need(typeof m.spec === 'object' && m.spec !== null && m.spec.schema === 'mesh.v1.task.spec', 'spec missing');
-      need(typeof m.spec.run === 'string' && typeof m.spec.step === 'string' && typeof m.spec.task === 'string', 'spec needs run, step and task');
+      need(Array.isArray(m.specs) && m.specs.length > 0, 'specs missing');
+      for (const spec of m.specs) {
+        need(typeof spec === 'object' && spec !== null && spec.schema === 'mesh.v1.task.spec', 'a spec is not a mesh.v1.task.spec');
+        need(typeof spec.run === 'string' && typeof spec.step === 'string' && typeof spec.task === 'string', 'a spec needs run, step and task');
+      }
       need(typeof m.policy === 'object' && m.policy !== null && Number.isInteger(m.policy.attempts), 'policy missing');
       break;
     case 'mesh.v1.submit':
       need(typeof m.flow === 'string' && typeof m.run === 'string', 'needs flow and run');
       break;
     case 'mesh.v1.task.result':
-      need(typeof m.run === 'string' && typeof m.step === 'string' && typeof m.task === 'string', 'needs run, step and task');
-      need(typeof m.ok === 'boolean' && typeof m.artifacts === 'object' && m.artifacts !== null, 'needs ok and artifacts');
-      need(typeof m.attempt === 'object' && m.attempt !== null, 'needs attempt');
+      checkResult(m, need);
+      break;
+    case 'mesh.v1.task.results':
+      need(Array.isArray(m.results) && m.results.length > 0, 'results missing');
+      for (const r of m.results) checkResult(r, need);
       break;
   }
   return m as Extract<MeshMessage, { schema: S }>;
+}
+
+function checkResult(m: TaskResultMessage, need: (cond: boolean, what: string) => void): void {
+  need(typeof m === 'object' && m !== null, 'a result is not a map');
+  need(typeof m.run === 'string' && typeof m.step === 'string' && typeof m.task === 'string', 'needs run, step and task');
+  need(typeof m.ok === 'boolean' && typeof m.artifacts === 'object' && m.artifacts !== null, 'needs ok and artifacts');
+  need(typeof m.attempt === 'object' && m.attempt !== null, 'needs attempt');
 }
 
 const encoder = new TextEncoder();

@@ -15,10 +15,10 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { runKey, taskKey } from '../protocol/keys.js';
 import {
   CONSUMERS, COORD_KEYS, DEFAULT_POOL, META_BUCKET, STREAMS, SUBJECTS, decodeMessage, encodeEvent,
-  encodeMessage, msgIds, type MeshEvent, type TaskMessage, type TaskResultMessage,
+  encodeMessage, msgIds, type MeshEvent, type StepPolicy, type TaskMessage, type TaskResultMessage,
 } from '../protocol/mesh.js';
 import type { AttemptRecord, RunRecord, TaskRecord } from '../protocol/records.js';
-import type { TaskResult } from '../protocol/task.js';
+import type { TaskResult, TaskSpec } from '../protocol/task.js';
 import { ContentStore, MetadataStore, type StorageBackend } from '../store/index.js';
 import { KvBackend, MeshBackend } from '../store/kv.js';
 import { defaultAckWaitMs, ensureConsumer, ensureMesh } from '../coordinator/mesh-setup.js';
@@ -173,10 +173,11 @@ export class MeshWorker {
       m.term();
       return;
     }
-    const { spec, policy } = task;
-    const run = await this.run(spec.flow, spec.run);
+    const { policy } = task;
+    const first = task.specs[0]!;
+    const run = await this.run(first.flow, first.run);
     if (!run) {
-      this.log(`dropping task ${spec.flow}/${spec.run}/${spec.step}/${spec.task}: no such run`);
+      this.log(`dropping task ${first.flow}/${first.run}/${first.step}/${first.task}: no such run`);
       m.term();
       return;
     }
@@ -184,22 +185,48 @@ export class MeshWorker {
       m.ack();
       return;
     }
-    // A redelivered task may have finished already (the worker died after reporting): then it changes
-    // nothing. A first delivery is new unless republished after the duplicate window; running it again
-    // would give the same digests, and the coordinator keeps the first record.
+    let specs = task.specs;
+    // A redelivered message may hold tasks that finished already (the worker died after reporting):
+    // they are not run again. A first delivery is new unless republished after the duplicate window;
+    // running it again would give the same digests, and the coordinator keeps the first record.
     if (m.info.deliveryCount > 1) {
-      const existing = await this.meta.getJson<TaskRecord>(taskKey(spec.flow, spec.run, spec.step, spec.task));
-      if (existing) {
-        m.ack();
-        return;
-      }
+      const done = await Promise.all(specs.map((s) => this.meta.getJson<TaskRecord>(taskKey(s.flow, s.run, s.step, s.task))));
+      specs = specs.filter((_, i) => !done[i]);
     }
-    const attempt = m.info.deliveryCount > 1 ? await this.failedAttempts(spec.run, spec.step, spec.task) : 0;
     const heartbeat = setInterval(() => m.working(), Math.max(1000, (this.o.ackWaitMs ?? 30_000) / 3));
     try {
+      const outcomes = await Promise.all(specs.map((spec) => this.runWithRetries(spec, policy)));
+      release();
+      const results: TaskResultMessage[] = [];
+      for (const { spec, result, record } of outcomes) {
+        await Promise.all(result.blobs.map(([d, stored]) => this.cas.putEncoded(d, stored)));
+        results.push({
+          schema: 'mesh.v1.task.result', flow: spec.flow, run: spec.run, step: spec.step, task: spec.task, foreach: spec.foreach,
+          ok: result.ok, ...(result.caught ? { caught: true } : {}), artifacts: result.ok ? result.artifacts : {},
+          ...(result.next ? { next: result.next } : {}), attempt: record, ...(result.error ? { error: result.error } : {}),
+          worker: this.name,
+        });
+      }
+      if (results.length > 0) {
+        const message = results.length === 1 ? results[0]! : { schema: 'mesh.v1.task.results' as const, results };
+        const msgID = results.length === 1 ? msgIds.result(results[0]!) : msgIds.results(results[0]!, results.length);
+        await this.js.publish(SUBJECTS.result, encodeMessage(message), { msgID, retries: 30, timeout: 5000 });
+      }
+      m.ack();
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  /**
+   * Attempts a task up to its policy's count, waiting `delayMs` between attempts, here in this worker
+   * (a message can carry several partitions, so one cannot be handed back alone). Earlier failed
+   * attempts are kept in KV for the task's record.
+   */
+  private async runWithRetries(spec: TaskSpec, policy: StepPolicy): Promise<{ spec: TaskSpec; result: TaskResult; record: AttemptRecord }> {
+    for (let attempt = 0; ; attempt++) {
       this.event({ type: 'task.started', flow: spec.flow, run: spec.run, step: spec.step, task: spec.task, attempt, time: new Date().toISOString() });
       let result = await this.attempt({ ...spec, attempt }, policy.timeoutSeconds);
-      release();
       const log = result.log ? await this.cas.put(enc.encode(result.log)) : undefined;
       const record: AttemptRecord = {
         attempt, startedAt: result.startedAt, finishedAt: result.finishedAt, ok: result.ok,
@@ -207,41 +234,22 @@ export class MeshWorker {
         ...(log ? { log } : {}),
         worker: this.name,
       };
-      if (!result.ok) {
-        const willRetry = attempt + 1 < policy.attempts && !result.error?.nonRetryable;
-        this.event({
-          type: 'task.failed', flow: spec.flow, run: spec.run, step: spec.step, task: spec.task, attempt,
-          error: record.error ?? 'failed', errorName: record.errorName ?? 'Error', willRetry, time: record.finishedAt,
-        });
-        if (willRetry) {
-          await this.kv.put(COORD_KEYS.attempt(spec.run, spec.step, spec.task, attempt), enc.encode(JSON.stringify(record)));
-          m.nak(policy.delayMs);
-          return;
-        }
+      if (result.ok) return { spec, result, record };
+      const willRetry = attempt + 1 < policy.attempts && !result.error?.nonRetryable;
+      this.event({
+        type: 'task.failed', flow: spec.flow, run: spec.run, step: spec.step, task: spec.task, attempt,
+        error: record.error ?? 'failed', errorName: record.errorName ?? 'Error', willRetry, time: record.finishedAt,
+      });
+      if (!willRetry) {
         if (policy.catchVar) result = catchFailure({ ...spec, attempt }, result, policy.catchVar);
+        return { spec, result, record };
       }
-      await Promise.all(result.blobs.map(([d, stored]) => this.cas.putEncoded(d, stored)));
-      const msg: TaskResultMessage = {
-        schema: 'mesh.v1.task.result', flow: spec.flow, run: spec.run, step: spec.step, task: spec.task, foreach: spec.foreach,
-        ok: result.ok, ...(result.caught ? { caught: true } : {}), artifacts: result.ok ? result.artifacts : {},
-        ...(result.next ? { next: result.next } : {}), attempt: record, ...(result.error ? { error: result.error } : {}),
-        worker: this.name,
-      };
-      await this.js.publish(SUBJECTS.result, encodeMessage(msg), { msgID: msgIds.result(msg), retries: 30, timeout: 5000 });
-      m.ack();
-    } finally {
-      clearInterval(heartbeat);
+      await this.kv.put(COORD_KEYS.attempt(spec.run, spec.step, spec.task, attempt), enc.encode(JSON.stringify(record)));
+      if (policy.delayMs > 0) await new Promise((r) => setTimeout(r, policy.delayMs));
     }
   }
 
-  private async failedAttempts(run: string, step: string, task: string): Promise<number> {
-    let n = 0;
-    const keys = await this.kv.keys(COORD_KEYS.attemptsOf(run, step, task));
-    for await (const _ of keys) n++;
-    return n;
-  }
-
-  private async attempt(spec: TaskMessage['spec'], timeoutSeconds?: number): Promise<TaskResult> {
+  private async attempt(spec: TaskSpec, timeoutSeconds?: number): Promise<TaskResult> {
     const startedAt = new Date().toISOString();
     try {
       return await this.threads.run(spec, timeoutSeconds);

@@ -34,7 +34,7 @@ describe('mesh - pools and hostile messages', () => {
     const { encodeMessage } = await import('../../protocol/mesh.js');
     await js.publish(SUBJECTS.task('default'), encodeMessage({
       schema: 'mesh.v1.task',
-      spec: { schema: 'mesh.v1.task.spec', flow: 'Ghost', run: 'no-such-run', step: 'start', task: '0', attempt: 0, code: '0'.repeat(64), className: 'Ghost', foreach: [], transition: { type: 'end' }, isJoin: false, inherit: {}, params: {} },
+      specs: [{ schema: 'mesh.v1.task.spec', flow: 'Ghost', run: 'no-such-run', step: 'start', task: '0', attempt: 0, code: '0'.repeat(64), className: 'Ghost', foreach: [], transition: { type: 'end' }, isJoin: false, inherit: {}, params: {} }],
       policy: { attempts: 1, delayMs: 0 },
     }));
     await js.publish(SUBJECTS.result, new Uint8Array([1, 2, 3]));
