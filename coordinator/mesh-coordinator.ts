@@ -44,6 +44,8 @@ const INLINE_INPUTS = 64;
 
 interface RunView {
   record: RunRecord;
+  /** When the run's status was last read from KV. */
+  checked?: number;
   scopes: Map<string, Scope[]>;
   forced?: Set<string>;
 }
@@ -86,24 +88,36 @@ export class MeshCoordinator {
     while (this.inFlight > 0) await new Promise<void>((r) => this.idle.push(r));
   }
 
+
   private log(line: string): void {
     this.o.log?.(line);
   }
 
   private async consume(): Promise<void> {
-    const max = this.o.concurrency ?? 64;
+    const max = this.o.concurrency ?? 16;
     const consumer = await this.js.consumers.get(STREAMS.control, CONSUMERS.coordinator);
     while (!this.stopped) {
-      const batch = await consumer.fetch({ max_messages: Math.max(1, max - this.inFlight), expires: 1000 });
-      for await (const m of batch) {
-        this.inFlight++;
-        void this.handle(m).finally(() => {
-          this.inFlight--;
-          if (this.inFlight === 0) this.idle.splice(0).forEach((r) => r());
-        });
-        if (this.stopped) break;
+      try {
+        await this.fetchOnce(consumer, max);
+      } catch (err) {
+        // A pull can fail (missed heartbeats while the server was busy, a leader election):
+        // messages it held are redelivered; pull again.
+        this.log(`pull failed, retrying: ${(err as Error).message}`);
+        await new Promise((r) => setTimeout(r, 250));
       }
       while (this.inFlight >= max && !this.stopped) await new Promise<void>((r) => this.idle.push(r));
+    }
+  }
+
+  private async fetchOnce(consumer: Awaited<ReturnType<JetStreamClient['consumers']['get']>>, max: number): Promise<void> {
+    const batch = await consumer.fetch({ max_messages: Math.max(1, max - this.inFlight), expires: 1000 });
+    for await (const m of batch) {
+      this.inFlight++;
+      void this.handle(m).finally(() => {
+        this.inFlight--;
+        this.idle.splice(0).forEach((r) => r());
+      });
+      if (this.stopped) break;
     }
   }
 
@@ -141,8 +155,11 @@ export class MeshCoordinator {
     return v;
   }
 
+  /** Whether the run ended (another coordinator may have ended it): read from KV at most once a second. */
   private async runIsOver(v: RunView): Promise<boolean> {
     if (v.record.status !== 'running') return true;
+    if (Date.now() - (v.checked ?? 0) < 1000) return false;
+    v.checked = Date.now();
     const fresh = await this.meta.getJson<RunRecord>(runKey(v.record.flow, v.record.run));
     if (fresh && fresh.status !== 'running') v.record = fresh;
     return v.record.status !== 'running';
@@ -361,8 +378,14 @@ export class MeshCoordinator {
       spec.foreachInput = { digest, index: t.foreachInput.index };
     }
     if (t.inputs) {
-      if (t.inputs.length > INLINE_INPUTS) spec.inputsRef = await this.cas.put(packValue(t.inputs));
-      else spec.inputs = t.inputs;
+      if (t.inputs.length > INLINE_INPUTS) {
+        spec.inputsRef = await this.cas.put(packValue(t.inputs));
+        const maps: Array<Record<string, string>> = [];
+        for (let i = 0; i < t.inputs.length; i += 256) {
+          maps.push(...await Promise.all(t.inputs.slice(i, i + 256).map((ref) => this.artifactsOf(r, ref))));
+        }
+        spec.inputArtifactsRef = await this.cas.put(packValue(maps));
+      } else spec.inputs = t.inputs;
     }
     return spec;
   }
@@ -431,19 +454,24 @@ export class MeshCoordinator {
     }
   }
 
+  /** Task counts for `run.finished`: from the keys alone, unless a replay cloned some. */
   private async counts(r: RunRecord): Promise<{ succeeded: number; failed: number; cloned: number }> {
     const counts = { succeeded: 0, failed: 0, cloned: 0 };
-    const keys = await this.kv.keys(`meta.${r.flow}.${r.run}.steps.>`);
     const names: string[] = [];
-    for await (const k of keys) names.push(k);
+    for await (const k of await this.kv.keys(`meta.${r.flow}.${r.run}.steps.>`)) names.push(k);
+    for await (const _ of await this.kv.keys(COORD_KEYS.failedAll(r.run))) counts.failed++;
+    if (!r.origin) {
+      counts.succeeded = names.length - counts.failed;
+      return counts;
+    }
     for (let i = 0; i < names.length; i += 256) {
       const recs = await Promise.all(names.slice(i, i + 256).map((k) => this.kv.get(k)));
       for (const e of recs) {
         if (e?.operation !== 'PUT') continue;
-        const status = (JSON.parse(dec.decode(e.value)) as TaskRecord).status;
-        if (status === 'succeeded' || status === 'failed' || status === 'cloned') counts[status]++;
+        if ((JSON.parse(dec.decode(e.value)) as TaskRecord).status === 'cloned') counts.cloned++;
       }
     }
+    counts.succeeded = names.length - counts.failed - counts.cloned;
     return counts;
   }
 

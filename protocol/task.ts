@@ -28,6 +28,11 @@ export interface TaskSpec {
   /** For a join: its inputs as `step/task`, or the digest of a msgpack array of them. */
   inputs?: string[];
   inputsRef?: string;
+  /**
+   * For a join on the mesh: the digest of a msgpack array of its inputs' artifact maps, in input
+   * order, so the worker reads one blob instead of one record per input.
+   */
+  inputArtifactsRef?: string;
 }
 
 export interface TaskError {

@@ -13,6 +13,7 @@ import { jetstream, type JetStreamClient, type JsMsg } from '@nats-io/jetstream'
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { runKey, taskKey } from '../protocol/keys.js';
+import { unpackValue } from '../protocol/artifacts.js';
 import {
   CONSUMERS, COORD_KEYS, DEFAULT_POOL, META_BUCKET, STREAMS, SUBJECTS, decodeMessage, encodeEvent,
   encodeMessage, msgIds, type MeshEvent, type StepPolicy, type TaskMessage, type TaskResultMessage,
@@ -52,6 +53,9 @@ export class MeshWorker {
   private readonly waiters: Array<() => void> = [];
   private loop?: Promise<void>;
   private readonly runs = new Map<string, { record: RunRecord; checked: number }>();
+  /** Artifact maps of the inputs of joins running here, by run and `step/task`. */
+  readonly joinInputs = new Map<string, Map<string, Record<string, string>>>();
+  private readonly joinRefs = new Map<TaskSpec, string[]>();
   readonly name: string;
 
   private constructor(
@@ -77,7 +81,10 @@ export class MeshWorker {
       threads: o.concurrency,
       handler: async (req) => {
         if (req.op === 'blobs') return Promise.all(req.digests.map((d) => cas.getStored(d)));
+        const known = self?.joinInputs.get(req.run);
         return Promise.all(req.refs.map(async (ref) => {
+          const hit = known?.get(ref);
+          if (hit) return hit;
           const [step, task] = ref.split('/') as [string, string];
           const rec = await meta.getJson<TaskRecord>(taskKey(req.flow, req.run, step, task));
           if (!rec) throw new Error(`input ${req.flow}/${req.run}/${ref} has no record`);
@@ -126,29 +133,40 @@ export class MeshWorker {
         await new Promise<void>((r) => this.waiters.push(r));
         continue;
       }
-      // Never hold more tasks than free threads: a buffered task's ack timer would be running.
-      const batch = await consumer.fetch({ max_messages: free, expires: 1000 });
-      for await (const m of batch) {
-        this.inFlight++;
-        this.pending++;
-        let released = false;
-        // A task holds a thread slot only while it runs: writing its blobs and reporting happen
-        // while the next task already runs.
-        const release = () => {
-          if (released) return;
-          released = true;
-          this.inFlight--;
-          this.waiters.splice(0).forEach((w) => w());
-        };
-        void this.handle(m, release).catch((err) => {
-          this.log(`task message ${m.seq} left for redelivery: ${(err as Error).message}`);
-          m.nak(1000);
-        }).finally(() => {
-          release();
-          this.pending--;
-          this.waiters.splice(0).forEach((w) => w());
-        });
+      try {
+        await this.fetchOnce(consumer, free);
+      } catch (err) {
+        // A pull can fail (missed heartbeats while the server was busy, a leader election): the
+        // messages it held are redelivered after their ack wait; pull again.
+        this.log(`pull failed, retrying: ${(err as Error).message}`);
+        await new Promise((r) => setTimeout(r, 250));
       }
+    }
+  }
+
+  private async fetchOnce(consumer: Awaited<ReturnType<JetStreamClient['consumers']['get']>>, free: number): Promise<void> {
+    // Never hold more tasks than free threads: a buffered task's ack timer would be running.
+    const batch = await consumer.fetch({ max_messages: free, expires: 1000 });
+    for await (const m of batch) {
+      this.inFlight++;
+      this.pending++;
+      let released = false;
+      // A task holds a thread slot only while it runs: writing its blobs and reporting happen
+      // while the next task already runs.
+      const release = () => {
+        if (released) return;
+        released = true;
+        this.inFlight--;
+        this.waiters.splice(0).forEach((w) => w());
+      };
+      void this.handle(m, release).catch((err) => {
+        this.log(`task message ${m.seq} left for redelivery: ${(err as Error).message}`);
+        m.nak(1000);
+      }).finally(() => {
+        release();
+        this.pending--;
+        this.waiters.splice(0).forEach((w) => w());
+      });
     }
   }
 
@@ -195,11 +213,13 @@ export class MeshWorker {
     }
     const heartbeat = setInterval(() => m.working(), Math.max(1000, (this.o.ackWaitMs ?? 30_000) / 3));
     try {
+      for (const spec of specs) if (spec.inputArtifactsRef) await this.loadJoinInputs(spec);
       const outcomes = await Promise.all(specs.map((spec) => this.runWithRetries(spec, policy)));
+      for (const spec of specs) if (spec.inputArtifactsRef) this.forgetJoinInputs(spec);
       release();
+      await Promise.all(outcomes.flatMap(({ result }) => result.blobs.map(([d, stored]) => this.cas.putEncoded(d, stored))));
       const results: TaskResultMessage[] = [];
       for (const { spec, result, record } of outcomes) {
-        await Promise.all(result.blobs.map(([d, stored]) => this.cas.putEncoded(d, stored)));
         results.push({
           schema: 'mesh.v1.task.result', flow: spec.flow, run: spec.run, step: spec.step, task: spec.task, foreach: spec.foreach,
           ok: result.ok, ...(result.caught ? { caught: true } : {}), artifacts: result.ok ? result.artifacts : {},
@@ -216,6 +236,24 @@ export class MeshWorker {
     } finally {
       clearInterval(heartbeat);
     }
+  }
+
+  private async loadJoinInputs(spec: TaskSpec): Promise<void> {
+    const [refs, maps] = await Promise.all([
+      spec.inputsRef ? this.cas.get(spec.inputsRef).then((b) => unpackValue(b) as string[]) : Promise.resolve(spec.inputs ?? []),
+      this.cas.get(spec.inputArtifactsRef!).then((b) => unpackValue(b) as Array<Record<string, string>>),
+    ]);
+    let byRef = this.joinInputs.get(spec.run);
+    if (!byRef) this.joinInputs.set(spec.run, (byRef = new Map()));
+    refs.forEach((ref, i) => byRef!.set(ref, maps[i]!));
+    this.joinRefs.set(spec, refs);
+  }
+
+  private forgetJoinInputs(spec: TaskSpec): void {
+    const byRef = this.joinInputs.get(spec.run);
+    for (const ref of this.joinRefs.get(spec) ?? []) byRef?.delete(ref);
+    if (byRef?.size === 0) this.joinInputs.delete(spec.run);
+    this.joinRefs.delete(spec);
   }
 
   /**
