@@ -14,7 +14,7 @@ import { connect } from '@nats-io/transport-node';
 import { Queue, QueueEvents } from 'bullmq';
 import { followRun, submitRun } from '../coordinator/mesh-client.js';
 import { openBackend } from '../store/index.js';
-import { freePort } from '../test/harness/nats-server.js';
+import { startNats } from '../test/harness/nats.js';
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '10000' }, 'skip-bullmq': { type: 'boolean' } } });
 const n = Number(values.n);
@@ -29,10 +29,8 @@ function exited(p: ChildProcess): Promise<void> {
 
 async function meshBench(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'mesh-bench-'));
-  const port = await freePort();
-  const nats = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', join(dir, 'js')], { stdio: 'ignore' });
-  await new Promise((r) => setTimeout(r, 500));
-  const env = { ...process.env, MESH_NATS_URL: `nats://127.0.0.1:${port}`, MESH_STORE: join(dir, 'store') };
+  const nats = await startNats();
+  const env = { ...process.env, MESH_NATS_URL: nats.url, MESH_STORE: join(dir, 'store') };
   const up = spawn(process.execPath, [cli, 'up', '--workers', '2'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   await new Promise((r) => setTimeout(r, 2500));
   const nc = await connect({ servers: env.MESH_NATS_URL, noAsyncTraces: true });
@@ -45,8 +43,7 @@ async function meshBench(): Promise<number> {
   await nc.close();
   up.kill('SIGTERM');
   await exited(up);
-  nats.kill('SIGTERM');
-  await exited(nats);
+  await nats.stop();
   rmSync(dir, { recursive: true, force: true });
   return (n + 3) / seconds;
 }

@@ -9,7 +9,7 @@ import { packValue } from '../../protocol/artifacts.js';
 import type { FlowGraph, GraphStep, Transition } from '../../protocol/graph.js';
 import { runKey, taskKey } from '../../protocol/keys.js';
 import type { AttemptRecord, RunRecord, TaskRecord, TaskStatus } from '../../protocol/records.js';
-import { ContentStore, FileBackend, MetadataStore, type StorageBackend } from '../../store/index.js';
+import { ContentStore, FileBackend, MetadataStore } from '../../store/index.js';
 
 export const LINEAR_OLD = '20261127T100000000-aaaa';
 export const LINEAR_NEW = '20261127T110000000-bbbb';

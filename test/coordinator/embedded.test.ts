@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { example, fixture, runToEnd, tempDir } from '../harness/flows.js';
 import { StoredRun } from '../harness/read.js';
 import { Runner } from '../../coordinator/runner.js';

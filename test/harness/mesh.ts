@@ -11,7 +11,7 @@ import type { ReplayRequest } from '../../coordinator/replay.js';
 import { openBackend, type MetadataStore } from '../../store/index.js';
 import { MeshWorker } from '../../worker/mesh-worker.js';
 import { ROOT, tempDir } from './flows.js';
-import { startTestNats, type TestNats } from './nats-server.js';
+import { startNats, type NatsServer } from './nats.js';
 
 export const CLI = join(ROOT, 'dist/cli/index.js');
 
@@ -20,10 +20,10 @@ export class TestMesh {
   readonly services: Array<{ stop(): Promise<void> }> = [];
   readonly processes: ChildProcess[] = [];
 
-  private constructor(readonly nats: TestNats, readonly store: string, private readonly cleanup: () => void) {}
+  private constructor(readonly nats: NatsServer, readonly store: string, private readonly cleanup: () => void) {}
 
   static async start(): Promise<TestMesh> {
-    const nats = await startTestNats();
+    const nats = await startNats();
     const dir = tempDir('mesh-store-');
     return new TestMesh(nats, dir.path, dir.remove);
   }
