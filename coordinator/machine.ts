@@ -43,7 +43,9 @@ interface JoinWait {
 }
 
 export class RunMachine {
-  private readonly ready: Array<PlannedTask | Range> = [];
+  /** A queue: `head` is the next entry; taken entries are dropped in bulk, so taking costs O(1). */
+  private ready: Array<PlannedTask | Range> = [];
+  private head = 0;
   private readonly joins = new Map<string, JoinWait>();
   private readonly failedTasks: string[] = [];
   /** Tasks planned per step (a foreach adds all its partitions at once). */
@@ -57,7 +59,7 @@ export class RunMachine {
 
   /** True while something can still be taken. */
   get hasReady(): boolean {
-    return this.ready.length > 0;
+    return this.head < this.ready.length;
   }
 
   get failed(): readonly string[] {
@@ -67,17 +69,21 @@ export class RunMachine {
   /** Up to `max` tasks to run now, in plan order. */
   take(max: number): PlannedTask[] {
     const out: PlannedTask[] = [];
-    while (out.length < max && this.ready.length > 0) {
-      const head = this.ready[0]!;
+    while (out.length < max && this.head < this.ready.length) {
+      const head = this.ready[this.head]!;
       if ('end' in head) {
         const index = head.next++;
         const foreach = [...head.stack, index];
         out.push({ step: head.step, task: taskId(foreach), foreach, parent: head.parent, foreachInput: { field: head.field, index } });
-        if (head.next >= head.end) this.ready.shift();
+        if (head.next >= head.end) this.head++;
       } else {
         out.push(head);
-        this.ready.shift();
+        this.head++;
       }
+    }
+    if (this.head > 1024 && this.head * 2 > this.ready.length) {
+      this.ready = this.ready.slice(this.head);
+      this.head = 0;
     }
     return out;
   }
