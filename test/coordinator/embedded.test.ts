@@ -177,3 +177,13 @@ describe('embedded runs - a task that kills its thread', () => {
     assert.equal((await stored.task('work', '2')).status, 'failed');
   });
 });
+
+describe('embedded runs - failures deep inside splits', () => {
+  it('a failing partition of a foreach inside a branch fails the run naming it; the other branch still runs', async () => {
+    const { record, stored, events } = await run(fixture('deep-failure'), { bad: 2 });
+    assert.equal(record.status, 'failed');
+    assert.deepEqual(record.failed, [`DeepFailure/${record.run}/work/2`]);
+    assert.equal((await stored.task('b')).status, 'succeeded');
+    assert.equal(events.some((e) => e.type === 'task.started' && (e.step === 'inner' || e.step === 'outer')), false);
+  });
+});

@@ -46,3 +46,18 @@ describe('mesh - pools and hostile messages', () => {
     assert.equal(tasks.state.messages, 0, 'poison messages are removed from the work queue');
   });
 });
+
+describe('mesh - failures deep inside splits', () => {
+  it('a failing partition of a foreach inside a branch fails the run once every branch is in, naming it', async () => {
+    const ok = await mesh.follow(await mesh.submit(fixture('deep-failure')));
+    assert.equal(ok.status, 'succeeded', JSON.stringify(ok.failed));
+    assert.equal((await mesh.task(ok, 'inner')).status, 'succeeded');
+    const events: import('../../protocol/mesh.js').MeshEvent[] = [];
+    const bad = await mesh.follow(await mesh.submit(fixture('deep-failure'), { bad: 2 }), events);
+    assert.equal(bad.status, 'failed');
+    assert.deepEqual(bad.failed, [`DeepFailure/${bad.run}/work/2`]);
+    // The other branch ran; the joins after the failure did not.
+    assert.equal((await mesh.task(bad, 'b')).status, 'succeeded');
+    assert.equal(events.some((e) => e.type === 'task.started' && (e.step === 'inner' || e.step === 'outer')), false);
+  });
+});
