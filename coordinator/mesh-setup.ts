@@ -56,8 +56,17 @@ export function defaultAckWaitMs(env: NodeJS.ProcessEnv = process.env): number {
   return Number.isFinite(v) && v >= 1000 ? v : 30_000;
 }
 
+/**
+ * How many times a message is delivered before the server gives up on it (MESH_MAX_DELIVER, else 100):
+ * a task that kills every worker taking it ends in the dead-letter stream after that many.
+ */
+export function defaultMaxDeliver(env: NodeJS.ProcessEnv = process.env): number {
+  const v = Number(env.MESH_MAX_DELIVER);
+  return Number.isInteger(v) && v >= 2 ? v : 100;
+}
+
 /** One durable pull consumer, shared by every process that reads it. */
-export async function ensureConsumer(jsm: JetStreamManager, stream: string, durable: string, filter: string | undefined, ackWaitMs: number, maxDeliver = 100): Promise<void> {
+export async function ensureConsumer(jsm: JetStreamManager, stream: string, durable: string, filter: string | undefined, ackWaitMs: number, maxDeliver = defaultMaxDeliver()): Promise<void> {
   try {
     await jsm.consumers.info(stream, durable);
     return;
