@@ -1,0 +1,124 @@
+/**
+ * Personal data in source: email addresses and IP addresses. Addresses that identify nobody (private
+ * and reserved ranges, documentation ranges, well-known public DNS resolvers) are left alone.
+ *
+ * Choice on emails: RFC 2606/6761 reserved domains (`example.com`, `*.test`, …) and obvious template
+ * addresses are skipped, but `noreply@…` addresses ARE reported: `1234+alice@users.noreply.github.com`
+ * still names a person, and an organisation's noreply address is harmless to redact.
+ */
+import { PRIORITY } from './rules.js';
+import type { Candidate } from './types.js';
+
+const EMAIL = /(?<![\w.%+:/-])[A-Za-z0-9][A-Za-z0-9._%+-]*@((?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,})(?![\w-]|\.[A-Za-z0-9])/dg;
+const RESERVED_DOMAIN = /(?:^|\.)(?:example\.(?:com|net|org)|example|test|invalid|localhost|local)$/i;
+// `logo@2x.png` and friends: asset names, not addresses.
+const FILE_TLD = /\.(?:png|jpe?g|gif|svg|webp|ico|js|mjs|ts|css|json|html?|md|txt|py|rb|go|rs)$/i;
+const TEMPLATE_LOCAL = /^(?:user|username|name|email|you|yourname|your\.name|someone|somebody|foo|bar|firstname\.lastname|john\.doe|jane\.doe)$/i;
+const TEMPLATE_DOMAIN = /^(?:domain|email|mail|company|yourdomain|yourcompany|host|server)\.(?:com|org|net)$/i;
+
+export function findEmails(text: string): Candidate[] {
+  const out: Candidate[] = [];
+  for (const m of text.matchAll(EMAIL)) {
+    const domain = m[1]!;
+    const local = m[0].slice(0, m[0].length - domain.length - 1);
+    if (RESERVED_DOMAIN.test(domain) || FILE_TLD.test(domain)) continue;
+    if (TEMPLATE_DOMAIN.test(domain) || (TEMPLATE_LOCAL.test(local) && TEMPLATE_DOMAIN.test(domain))) continue;
+    // `git@github.com:org/repo` is an SSH login, not a mailbox.
+    if (local === 'git' && text[m.index! + m[0].length] === ':') continue;
+    out.push({ kind: 'email', rule: 'email', start: m.index!, end: m.index! + m[0].length, priority: PRIORITY.pii });
+  }
+  return out;
+}
+
+const IPV4 = /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)/g;
+const VERSION_BEFORE = /(?<![A-Za-z])(?:version|ver|v)[\s"':=]*$/i;
+
+/** Octets 0–255 without leading zeros (`01.02.03.04` is a version or a date, not an address). */
+export function parseIpv4(s: string): number[] | undefined {
+  const parts = s.split('.');
+  if (parts.length !== 4) return undefined;
+  const octets: number[] = [];
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p) || (p.length > 1 && p[0] === '0')) return undefined;
+    const n = Number(p);
+    if (n > 255) return undefined;
+    octets.push(n);
+  }
+  return octets;
+}
+
+const PUBLIC_DNS_V4 = new Set(['8.8.8.8', '8.8.4.4', '1.1.1.1', '1.0.0.1', '9.9.9.9', '208.67.222.222', '208.67.220.220']);
+
+/** True for addresses that identify nobody: private, loopback, link-local, documentation, multicast, reserved, public DNS. */
+export function isKeptIpv4(o: number[]): boolean {
+  const [a, b, c] = o as [number, number, number, number];
+  return (
+    a === 0 || a === 10 || a === 127 || a >= 224 ||
+    (a === 172 && b >= 16 && b <= 31) ||
+    (a === 192 && b === 168) ||
+    (a === 169 && b === 254) ||
+    (a === 100 && b >= 64 && b <= 127) || // carrier-grade NAT
+    (a === 192 && b === 0 && c === 2) || (a === 198 && b === 51 && c === 100) || (a === 203 && b === 0 && c === 113) ||
+    PUBLIC_DNS_V4.has(o.join('.'))
+  );
+}
+
+export function findIpv4(text: string): Candidate[] {
+  const out: Candidate[] = [];
+  for (const m of text.matchAll(IPV4)) {
+    const octets = parseIpv4(m[0]);
+    if (!octets || isKeptIpv4(octets)) continue;
+    const lineStart = text.lastIndexOf('\n', m.index! - 1) + 1;
+    if (VERSION_BEFORE.test(text.slice(Math.max(lineStart, m.index! - 16), m.index!))) continue;
+    out.push({ kind: 'ip_address', rule: 'ipv4', start: m.index!, end: m.index! + m[0].length, priority: PRIORITY.pii });
+  }
+  return out;
+}
+
+const IPV6 = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])/g;
+
+/** Eight 16-bit groups, or undefined. Embedded dotted IPv4 (`::ffff:1.2.3.4`) is not supported. */
+export function parseIpv6(s: string): number[] | undefined {
+  const halves = s.split('::');
+  if (halves.length > 2) return undefined;
+  const groups = (h: string) => (h === '' ? [] : h.split(':'));
+  const head = groups(halves[0]!);
+  const tail = halves.length === 2 ? groups(halves[1]!) : [];
+  const all = [...head, ...tail];
+  if (all.some((g) => !/^[0-9A-Fa-f]{1,4}$/.test(g))) return undefined;
+  if (halves.length === 1 ? all.length !== 8 : all.length > 7) return undefined;
+  const zeros = new Array<string>(8 - all.length).fill('0');
+  return [...head, ...zeros, ...tail].map((g) => parseInt(g, 16));
+}
+
+const PUBLIC_DNS_V6 = new Set([
+  '2001:4860:4860:0:0:0:0:8888', '2001:4860:4860:0:0:0:0:8844', // Google
+  '2606:4700:4700:0:0:0:0:1111', '2606:4700:4700:0:0:0:0:1001', // Cloudflare
+  '2620:fe:0:0:0:0:0:fe', '2620:fe:0:0:0:0:0:9', // Quad9
+  '2620:119:35:0:0:0:0:35', '2620:119:53:0:0:0:0:53', // OpenDNS
+]);
+
+export function isKeptIpv6(g: number[]): boolean {
+  const key = g.map((n) => n.toString(16)).join(':');
+  const unspecifiedOrLoopback = g.slice(0, 7).every((n) => n === 0) && g[7]! <= 1;
+  return (
+    unspecifiedOrLoopback ||
+    (g[0]! & 0xfe00) === 0xfc00 || // unique local fc00::/7
+    (g[0]! & 0xffc0) === 0xfe80 || // link-local fe80::/10
+    (g[0]! & 0xff00) === 0xff00 || // multicast
+    (g[0] === 0x2001 && g[1] === 0x0db8) || // documentation
+    PUBLIC_DNS_V6.has(key)
+  );
+}
+
+export function findIpv6(text: string): Candidate[] {
+  const out: Candidate[] = [];
+  for (const m of text.matchAll(IPV6)) {
+    // Compressed forms without a digit are code (`abc::def`, `face::bad`), not addresses.
+    if (m[0].includes('::') && !/\d/.test(m[0])) continue;
+    const groups = parseIpv6(m[0]);
+    if (!groups || isKeptIpv6(groups)) continue;
+    out.push({ kind: 'ip_address', rule: 'ipv6', start: m.index!, end: m.index! + m[0].length, priority: PRIORITY.pii });
+  }
+  return out;
+}

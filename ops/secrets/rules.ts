@@ -1,0 +1,135 @@
+/**
+ * Rules for credential formats that announce themselves (vendor prefixes, PEM armour, JWT shape) and
+ * for `password = "…"` style assignments. Each rule has a stable id that ends up in findings and stats.
+ */
+import { isConfigFile, isPlaceholder } from './filters.js';
+import type { Candidate, Kind } from './types.js';
+
+/** Lower wins when two findings cover the same span: a named format beats an assignment beats entropy. */
+export const PRIORITY = { format: 0, assignment: 1, entropy: 2, pii: 1 } as const;
+
+export interface FormatRule {
+  id: string;
+  kind: Kind;
+  /** Global regex; when `group` is set only that capture group is the secret (needs the `d` flag). */
+  pattern: RegExp;
+  group?: number;
+  validate?: (value: string) => boolean;
+}
+
+export const FORMAT_RULES: readonly FormatRule[] = [
+  { id: 'aws-access-key-id', kind: 'key', pattern: /(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])/g },
+  {
+    id: 'aws-secret-access-key',
+    kind: 'key',
+    pattern: /(?<![a-z0-9])aws[_.-]?secret(?:[_.-]?access)?[_.-]?key["']?\s*(?::=|=>|=|:)\s*["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/dgi,
+    group: 1,
+  },
+  { id: 'github-token', kind: 'key', pattern: /(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36,255}(?![A-Za-z0-9_])/g },
+  { id: 'github-fine-grained-pat', kind: 'key', pattern: /(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{22,255}/g },
+  { id: 'gitlab-token', kind: 'key', pattern: /(?<![A-Za-z0-9_-])glpat-[A-Za-z0-9_-]{20,}/g },
+  { id: 'slack-token', kind: 'key', pattern: /(?<![A-Za-z0-9_-])xox[baprs]-[A-Za-z0-9-]{10,}/g },
+  {
+    id: 'slack-webhook',
+    kind: 'key',
+    pattern: /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9]+\/[A-Za-z0-9]+\/[A-Za-z0-9]+/g,
+  },
+  { id: 'stripe-key', kind: 'key', pattern: /(?<![A-Za-z0-9_])(?:sk|rk)_live_[A-Za-z0-9]{16,}/g },
+  { id: 'npm-token', kind: 'key', pattern: /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/g },
+  { id: 'google-api-key', kind: 'key', pattern: /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g },
+  {
+    // An unterminated block (truncated file) is still a key: it runs to the end of the text.
+    id: 'private-key',
+    kind: 'key',
+    pattern: /-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----|$(?![\s\S]))/g,
+  },
+  {
+    id: 'jwt',
+    kind: 'key',
+    pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g,
+    validate: isJwt,
+  },
+  {
+    // Only the password part is redacted: the user and host are useful (and often public) context.
+    id: 'url-credentials',
+    kind: 'password',
+    pattern: /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s:/?#@"'`<>]+:([^\s/?#@"'`<>]+)@[A-Za-z0-9.-]+/dg,
+    group: 1,
+    validate: (v) => !isPlaceholder(v),
+  },
+];
+
+/** The header must decode to a JSON object naming its algorithm, which random dotted base64 never does. */
+export function isJwt(token: string): boolean {
+  try {
+    const header: unknown = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8'));
+    return typeof header === 'object' && header !== null && typeof (header as { alg?: unknown }).alg === 'string';
+  } catch {
+    return false;
+  }
+}
+
+export function runFormatRules(text: string): Candidate[] {
+  const out: Candidate[] = [];
+  for (const rule of FORMAT_RULES) {
+    for (const m of text.matchAll(rule.pattern)) {
+      const [start, end] = rule.group === undefined ? [m.index!, m.index! + m[0].length] : m.indices![rule.group]!;
+      const value = text.slice(start, end);
+      if (rule.validate && !rule.validate(value)) continue;
+      out.push({ kind: rule.kind, rule: rule.id, start, end, priority: PRIORITY.format });
+    }
+  }
+  return out;
+}
+
+// name ["']? operator value, where value is quoted (group 3) or bare (group 4).
+const ASSIGNMENT =
+  /(?<![\w$])([A-Za-z_$][\w$.-]*)["']?\s*(?::=|=>|=|:)(?![=:>])[ \t]*(?:(["'`])((?:\\.|(?!\2)[^\\\r\n]){0,512})\2|([^\s"'`,;(){}[\]<>=]+))/dg;
+
+const PASSWORD_WORDS = new Set(['password', 'passwd', 'pwd', 'pass', 'passphrase', 'secret']);
+const KEY_WORDS = new Set(['token', 'apikey', 'secretkey', 'accesskey', 'privatekey', 'authkey']);
+const KEY_PAIRS = new Set(['api key', 'secret key', 'access key', 'private key', 'auth key', 'signing key', 'api token', 'access token', 'auth token', 'bearer token']);
+const CODE_WORDS = new Set(['null', 'none', 'nil', 'true', 'false', 'undefined', 'str', 'string']);
+
+/** Which kind an assignment's name announces: `DB_PASSWORD` → password, `apiKey` → key, `bypass` → none. */
+export function kindOfName(name: string): Kind | undefined {
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w.toLowerCase());
+  const last = words.at(-1);
+  if (last === undefined) return undefined;
+  if (PASSWORD_WORDS.has(last)) return 'password';
+  if (KEY_WORDS.has(last) || KEY_PAIRS.has(words.slice(-2).join(' '))) return 'key';
+  return undefined;
+}
+
+/**
+ * `password = "…"`, `secret: '…'`, `api_key=…`. Bare values are accepted only when they cannot be
+ * code: in config files, or when they contain a digit and are not followed by a call.
+ */
+export function runAssignmentRules(text: string, path: string): Candidate[] {
+  const out: Candidate[] = [];
+  const config = isConfigFile(path);
+  for (const m of text.matchAll(ASSIGNMENT)) {
+    const kind = kindOfName(m[1]!);
+    if (kind === undefined) continue;
+    const quoted = m[3] !== undefined;
+    const [start, end] = m.indices![quoted ? 3 : 4]!;
+    const value = text.slice(start, end);
+    if (isPlaceholder(value) || value.length < (kind === 'key' ? 8 : 4)) continue;
+    // A sentence is a UI label or a docstring, not a credential.
+    if (/\s/.test(value)) continue;
+    if (!quoted && !config && !plausibleBareValue(value, text[end])) continue;
+    out.push({ kind, rule: kind === 'password' ? 'password-assignment' : 'key-assignment', start, end, priority: PRIORITY.assignment });
+  }
+  return out;
+}
+
+function plausibleBareValue(value: string, next: string | undefined): boolean {
+  if (next === '(' || next === '[') return false;
+  if (CODE_WORDS.has(value.toLowerCase())) return false;
+  // `password = config.password`, `token = getToken` read a variable rather than hold a secret.
+  return /\d/.test(value) || !/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/.test(value);
+}
