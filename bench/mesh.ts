@@ -5,9 +5,9 @@
  * Prints tasks/s for both and the ratio. `-- --dir /dev/shm` puts the content store on tmpfs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { connect } from '@nats-io/transport-node';
@@ -29,16 +29,43 @@ function exited(p: ChildProcess): Promise<void> {
   return new Promise((r) => (p.exitCode !== null ? r() : p.once('exit', () => r())));
 }
 
+/** CPU seconds (user + system) of each process in the trees under `pids`, from /proc (Linux only). */
+function cpuOf(pids: number[], since = new Map<number, number>()): { text: string[]; at: Map<number, number> } {
+  const tick = 100;
+  const stat = (pid: number) => {
+    try {
+      const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      return { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / tick, name: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(1, 4).join(' ') };
+    } catch {
+      return undefined;
+    }
+  };
+  const all = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
+  const out: string[] = [];
+  const at = new Map<number, number>();
+  const visit = (pid: number) => {
+    const s = stat(pid);
+    if (!s) return;
+    at.set(pid, s.cpu);
+    out.push(`${s.name.split(' ').slice(1, 2).join(' ') || 'nats-server'} ${pid}: ${(s.cpu - (since.get(pid) ?? 0)).toFixed(2)}`);
+    for (const child of all) if (stat(child)?.ppid === pid) visit(child);
+  };
+  for (const pid of pids) visit(pid);
+  return { text: out, at };
+}
+
 async function meshBench(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'mesh-bench-'));
   const nats = await startNats();
   // The content store: `--dir` puts it elsewhere (e.g. /dev/shm, to take the disk out of the figure).
   const store = join(values.dir ?? dir, `mesh-bench-store-${process.pid}`);
   const env = { ...process.env, MESH_NATS_URL: nats.url, MESH_STORE: store };
-  const up = spawn(process.execPath, [cli, 'up', '--workers', '2'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const up = spawn(process.execPath, [...(process.env.MESH_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MESH_BENCH_PROF}`] : []), cli, 'up', '--workers', '2'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   await new Promise((r) => setTimeout(r, 2500));
   const nc = await connect({ servers: env.MESH_NATS_URL, noAsyncTraces: true });
   const blobs = openBackend(env.MESH_STORE);
+  const cpuAtSubmit = cpuOf([nats.pid, up.pid!]).at;
   const record = await submitRun({ nc, blobs, file: flow, params: { n } });
   // Poll the run record rather than follow every event: following costs CPU on the same two cores.
   const meta = await meshMetadata(nc, blobs);
@@ -49,6 +76,7 @@ async function meshBench(): Promise<number> {
     await new Promise((r) => setTimeout(r, 100));
   }
   if (final?.status !== 'succeeded') throw new Error(`mesh run ${final?.status}`);
+  console.log(`cpu seconds during the run: ${cpuOf([nats.pid, up.pid!], cpuAtSubmit).text.join(', ')}`);
   const seconds = (Date.parse(final.finishedAt!) - Date.parse(final.createdAt)) / 1000;
   console.log(`mesh: ${n} partitions in ${seconds.toFixed(2)} s (whole run, submit to final record) = ${Math.round((n + 3) / seconds)} tasks/s`);
   await nc.close();

@@ -11,7 +11,8 @@
  * declarations, start and end, each step's next() call, cycles, reachability, splits and joins,
  * foreach/switch fields.
  */
-import ts from 'typescript';
+import { createRequire } from 'node:module';
+import type * as ts from 'typescript';
 import type { FlowGraph, GraphStep, Transition } from '../protocol/graph.js';
 import { InvalidFlowError } from './errors.js';
 
@@ -40,11 +41,17 @@ interface FlowDecl {
   helpers: Set<string>;
 }
 
+// The TypeScript compiler is 9 MB of JavaScript: loaded on the first graph extraction, not by every
+// process that imports this module for the graph helpers (coordinators and workers never parse flows).
+let tsv: typeof ts;
+const requireTs = createRequire(import.meta.url);
+
 type LineOf = (node: ts.Node) => number;
 type Fail = (reason: string, step?: string, line?: number) => InvalidFlowError;
 
 export function extractGraph(source: string, file: string): FlowGraph {
-  const sf = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true, scriptKind(file));
+  tsv ??= requireTs('typescript') as typeof ts;
+  const sf = tsv.createSourceFile(file, source, tsv.ScriptTarget.Latest, true, scriptKind(file));
   const lineOf: LineOf = (node) => sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
   const fail: Fail = (reason, step, line) => new InvalidFlowError(reason, { file, step, line });
 
@@ -52,7 +59,7 @@ export function extractGraph(source: string, file: string): FlowGraph {
   const syntax = (sf as unknown as { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics?.[0];
   if (syntax) {
     const line = sf.getLineAndCharacterOfPosition(syntax.start ?? 0).line + 1;
-    throw fail(`syntax error: ${ts.flattenDiagnosticMessageText(syntax.messageText, ' ')}`, undefined, line);
+    throw fail(`syntax error: ${tsv.flattenDiagnosticMessageText(syntax.messageText, ' ')}`, undefined, line);
   }
 
   const decl = readFlow(sf, lineOf, fail);
@@ -129,32 +136,32 @@ export function topologicalOrder(graph: FlowGraph): string[] {
 // Reading the class
 
 function scriptKind(file: string): ts.ScriptKind {
-  if (/\.tsx$/i.test(file)) return ts.ScriptKind.TSX;
-  if (/\.[cm]?jsx$/i.test(file)) return ts.ScriptKind.JSX;
-  if (/\.[cm]?js$/i.test(file)) return ts.ScriptKind.JS;
-  return ts.ScriptKind.TS;
+  if (/\.tsx$/i.test(file)) return tsv.ScriptKind.TSX;
+  if (/\.[cm]?jsx$/i.test(file)) return tsv.ScriptKind.JSX;
+  if (/\.[cm]?js$/i.test(file)) return tsv.ScriptKind.JS;
+  return tsv.ScriptKind.TS;
 }
 
 function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
-  return ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === kind);
+  return tsv.canHaveModifiers(node) && (tsv.getModifiers(node) ?? []).some((m) => m.kind === kind);
 }
 
 function skipParens(e: ts.Expression): ts.Expression {
-  while (ts.isParenthesizedExpression(e)) e = e.expression;
+  while (tsv.isParenthesizedExpression(e)) e = e.expression;
   return e;
 }
 
 /** `step`, `step()`, `sm.step` or `sm.step()`. */
 function decoratorIs(d: ts.Decorator, name: string): boolean {
   let e = d.expression;
-  if (ts.isCallExpression(e)) e = e.expression;
-  return (ts.isIdentifier(e) && e.text === name) || (ts.isPropertyAccessExpression(e) && e.name.text === name);
+  if (tsv.isCallExpression(e)) e = e.expression;
+  return (tsv.isIdentifier(e) && e.text === name) || (tsv.isPropertyAccessExpression(e) && e.name.text === name);
 }
 
 function plainName(name: ts.PropertyName | undefined): string | undefined {
   if (!name) return undefined;
-  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name)) return name.text;
-  if (ts.isNoSubstitutionTemplateLiteral(name)) return name.text;
+  if (tsv.isIdentifier(name) || tsv.isStringLiteral(name) || tsv.isNumericLiteral(name)) return name.text;
+  if (tsv.isNoSubstitutionTemplateLiteral(name)) return name.text;
   return undefined; // #private or [computed]
 }
 
@@ -163,25 +170,25 @@ interface FoundClass { node: ts.ClassLikeDeclaration; name?: string; at: ts.Node
 function findDefaultClass(sf: ts.SourceFile, lineOf: LineOf, fail: Fail): FoundClass {
   let exported: { expr: ts.Expression; at: ts.Node } | undefined;
   for (const st of sf.statements) {
-    if (ts.isClassDeclaration(st) && hasModifier(st, ts.SyntaxKind.DefaultKeyword)) {
+    if (tsv.isClassDeclaration(st) && hasModifier(st, tsv.SyntaxKind.DefaultKeyword)) {
       return { node: st, name: st.name?.text, at: st.name ?? st };
     }
-    if (hasModifier(st, ts.SyntaxKind.DefaultKeyword)) {
+    if (hasModifier(st, tsv.SyntaxKind.DefaultKeyword)) {
       throw fail('the default export is not a class; write `export default class MyFlow extends FlowSpec`',
         undefined, lineOf(st));
     }
-    if (ts.isExportAssignment(st) && !st.isExportEquals) exported = { expr: st.expression, at: st };
-    if (ts.isExportDeclaration(st) && !st.moduleSpecifier && st.exportClause && ts.isNamedExports(st.exportClause)) {
+    if (tsv.isExportAssignment(st) && !st.isExportEquals) exported = { expr: st.expression, at: st };
+    if (tsv.isExportDeclaration(st) && !st.moduleSpecifier && st.exportClause && tsv.isNamedExports(st.exportClause)) {
       for (const el of st.exportClause.elements) {
         const local = el.propertyName ?? el.name;
-        if (el.name.text === 'default' && ts.isIdentifier(local)) exported = { expr: local, at: el };
+        if (el.name.text === 'default' && tsv.isIdentifier(local)) exported = { expr: local, at: el };
       }
     }
   }
   if (exported) {
     const expr = skipParens(exported.expr);
-    if (ts.isClassExpression(expr)) return { node: expr, name: expr.name?.text, at: expr };
-    if (ts.isIdentifier(expr)) {
+    if (tsv.isClassExpression(expr)) return { node: expr, name: expr.name?.text, at: expr };
+    if (tsv.isIdentifier(expr)) {
       const found = findTopLevelClass(sf, expr.text);
       if (found) return found;
       throw fail(`the default export '${expr.text}' is not a class declared in this file`, undefined, lineOf(exported.at));
@@ -189,7 +196,7 @@ function findDefaultClass(sf: ts.SourceFile, lineOf: LineOf, fail: Fail): FoundC
     throw fail('the default export is not a class; write `export default class MyFlow extends FlowSpec`',
       undefined, lineOf(exported.at));
   }
-  const other = sf.statements.find((st): st is ts.ClassDeclaration => ts.isClassDeclaration(st) && !!st.heritageClauses);
+  const other = sf.statements.find((st): st is ts.ClassDeclaration => tsv.isClassDeclaration(st) && !!st.heritageClauses);
   if (other?.name) {
     throw fail(`no default-exported class; did you mean \`export default class ${other.name.text}\`?`,
       undefined, lineOf(other.name));
@@ -199,10 +206,10 @@ function findDefaultClass(sf: ts.SourceFile, lineOf: LineOf, fail: Fail): FoundC
 
 function findTopLevelClass(sf: ts.SourceFile, name: string): FoundClass | undefined {
   for (const st of sf.statements) {
-    if (ts.isClassDeclaration(st) && st.name?.text === name) return { node: st, name, at: st.name };
-    if (!ts.isVariableStatement(st)) continue;
+    if (tsv.isClassDeclaration(st) && st.name?.text === name) return { node: st, name, at: st.name };
+    if (!tsv.isVariableStatement(st)) continue;
     for (const d of st.declarationList.declarations) {
-      if (ts.isIdentifier(d.name) && d.name.text === name && d.initializer && ts.isClassExpression(skipParens(d.initializer))) {
+      if (tsv.isIdentifier(d.name) && d.name.text === name && d.initializer && tsv.isClassExpression(skipParens(d.initializer))) {
         return { node: skipParens(d.initializer) as ts.ClassExpression, name, at: d.name };
       }
     }
@@ -223,22 +230,22 @@ function readFlow(sf: ts.SourceFile, lineOf: LineOf, fail: Fail): FlowDecl {
   const params: string[] = [];
   const helpers = new Set<string>();
   for (const m of cls.node.members) {
-    const decorators = ts.canHaveDecorators(m) ? ts.getDecorators(m) ?? [] : [];
+    const decorators = tsv.canHaveDecorators(m) ? tsv.getDecorators(m) ?? [] : [];
     const isStep = decorators.some((d) => decoratorIs(d, 'step'));
     const isParam = decorators.some((d) => decoratorIs(d, 'param'));
     const name = plainName(m.name);
     const line = lineOf(m.name ?? m);
-    if (ts.isMethodDeclaration(m) && name !== undefined && !isStep) helpers.add(name);
+    if (tsv.isMethodDeclaration(m) && name !== undefined && !isStep) helpers.add(name);
     if (isParam) {
-      if (!ts.isPropertyDeclaration(m) || name === undefined || hasModifier(m, ts.SyntaxKind.StaticKeyword)) {
+      if (!tsv.isPropertyDeclaration(m) || name === undefined || hasModifier(m, tsv.SyntaxKind.StaticKeyword)) {
         throw fail('@param goes on a public instance field, e.g. `@param({ default: 1 }) n!: number`', name, line);
       }
       params.push(name);
     }
     if (!isStep) continue;
-    if (!ts.isMethodDeclaration(m)) throw fail('@step goes on a method: `@step name() { ... }`', name, line);
+    if (!tsv.isMethodDeclaration(m)) throw fail('@step goes on a method: `@step name() { ... }`', name, line);
     if (name === undefined) throw fail('@step goes on a method with a plain name, not #private or [computed]', undefined, line);
-    if (hasModifier(m, ts.SyntaxKind.StaticKeyword)) throw fail('a step must be an instance method, not static', name, line);
+    if (hasModifier(m, tsv.SyntaxKind.StaticKeyword)) throw fail('a step must be an instance method, not static', name, line);
     if (RESERVED.has(name)) throw fail(`'${name}' is a FlowSpec member and cannot be a step name`, name, line);
     if (!STEP_NAME.test(name)) throw fail('a step name may only use letters, digits and _ (it names keys in the store)', name, line);
     const twin = steps.find((s) => s.name === name);
@@ -251,19 +258,19 @@ function readFlow(sf: ts.SourceFile, lineOf: LineOf, fail: Fail): FlowDecl {
 }
 
 function docOf(node: ts.Node): string | undefined {
-  const doc = ts.getJSDocCommentsAndTags(node).filter(ts.isJSDoc).at(-1);
-  const text = doc ? ts.getTextOfJSDocComment(doc.comment)?.trim() : undefined;
+  const doc = tsv.getJSDocCommentsAndTags(node).filter(tsv.isJSDoc).at(-1);
+  const text = doc ? tsv.getTextOfJSDocComment(doc.comment)?.trim() : undefined;
   return text || undefined;
 }
 
 /** The field `this.x` / `this['x']` names, if the node is one. */
 function thisField(e: ts.Node): string | undefined {
-  if (ts.isParenthesizedExpression(e)) return thisField(e.expression);
-  if (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword && ts.isIdentifier(e.name)) {
+  if (tsv.isParenthesizedExpression(e)) return thisField(e.expression);
+  if (tsv.isPropertyAccessExpression(e) && e.expression.kind === tsv.SyntaxKind.ThisKeyword && tsv.isIdentifier(e.name)) {
     return e.name.text;
   }
-  if (ts.isElementAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword
-    && ts.isStringLiteralLike(e.argumentExpression)) return e.argumentExpression.text;
+  if (tsv.isElementAccessExpression(e) && e.expression.kind === tsv.SyntaxKind.ThisKeyword
+    && tsv.isStringLiteralLike(e.argumentExpression)) return e.argumentExpression.text;
   return undefined;
 }
 
@@ -274,28 +281,28 @@ function scanBody(body: ts.Node | undefined): { nextCalls: ts.CallExpression[]; 
   const assigned = (target: ts.Node): void => {
     const field = thisField(target);
     if (field !== undefined) assigns.add(field);
-    else if (ts.isParenthesizedExpression(target) || ts.isSpreadElement(target) || ts.isSpreadAssignment(target)) {
+    else if (tsv.isParenthesizedExpression(target) || tsv.isSpreadElement(target) || tsv.isSpreadAssignment(target)) {
       assigned(target.expression);
-    } else if (ts.isArrayLiteralExpression(target)) target.elements.forEach(assigned);
-    else if (ts.isObjectLiteralExpression(target)) target.properties.forEach(assigned);
-    else if (ts.isPropertyAssignment(target)) assigned(target.initializer);
-    else if (ts.isBinaryExpression(target) && target.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    } else if (tsv.isArrayLiteralExpression(target)) target.elements.forEach(assigned);
+    else if (tsv.isObjectLiteralExpression(target)) target.properties.forEach(assigned);
+    else if (tsv.isPropertyAssignment(target)) assigned(target.initializer);
+    else if (tsv.isBinaryExpression(target) && target.operatorToken.kind === tsv.SyntaxKind.EqualsToken) {
       assigned(target.left); // a default in a destructuring pattern: [this.a = 1] = xs
     }
   };
   const visit = (n: ts.Node): void => {
-    if (ts.isCallExpression(n) && thisField(n.expression) === 'next' && ts.isPropertyAccessExpression(n.expression)) {
+    if (tsv.isCallExpression(n) && thisField(n.expression) === 'next' && tsv.isPropertyAccessExpression(n.expression)) {
       nextCalls.push(n);
-    } else if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment
-      && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+    } else if (tsv.isBinaryExpression(n) && n.operatorToken.kind >= tsv.SyntaxKind.FirstAssignment
+      && n.operatorToken.kind <= tsv.SyntaxKind.LastAssignment) {
       assigned(n.left);
-    } else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n))
-      && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) {
+    } else if ((tsv.isPrefixUnaryExpression(n) || tsv.isPostfixUnaryExpression(n))
+      && (n.operator === tsv.SyntaxKind.PlusPlusToken || n.operator === tsv.SyntaxKind.MinusMinusToken)) {
       assigned(n.operand);
-    } else if ((ts.isForOfStatement(n) || ts.isForInStatement(n)) && !ts.isVariableDeclarationList(n.initializer)) {
+    } else if ((tsv.isForOfStatement(n) || tsv.isForInStatement(n)) && !tsv.isVariableDeclarationList(n.initializer)) {
       assigned(n.initializer);
     }
-    ts.forEachChild(n, visit);
+    tsv.forEachChild(n, visit);
   };
   if (body) visit(body);
   return { nextCalls, assigns: [...assigns] };
@@ -329,22 +336,22 @@ function parseNext(call: ts.CallExpression, bad: (reason: string) => InvalidFlow
   if (args.length === 0) throw bad('next() names no step; pass one, e.g. this.next(this.end)');
   const stepOf = (e: ts.Expression, what: string): string => {
     const name = thisField(e);
-    if (name !== undefined && ts.isPropertyAccessExpression(skipParens(e))) return name;
-    if (ts.isCallExpression(e) && thisField(e.expression) !== undefined) {
+    if (name !== undefined && tsv.isPropertyAccessExpression(skipParens(e))) return name;
+    if (tsv.isCallExpression(e) && thisField(e.expression) !== undefined) {
       throw bad(`${what} calls ${e.expression.getText()}(); pass the step itself: ${e.expression.getText()}`);
     }
     throw bad(`${what} must be a step written this.<step>, not \`${clip(e.getText())}\``);
   };
 
   const first = skipParens(args[0]!);
-  if (ts.isObjectLiteralExpression(first)) {
+  if (tsv.isObjectLiteralExpression(first)) {
     if (args.length !== 2) {
       throw bad("a switch takes its cases and the condition: this.next({ a: this.a, b: this.b }, { condition: 'field' })");
     }
     const cases: Record<string, string> = {};
     for (const p of first.properties) {
-      const key = ts.isPropertyAssignment(p) ? plainName(p.name) : undefined;
-      if (!ts.isPropertyAssignment(p) || key === undefined) {
+      const key = tsv.isPropertyAssignment(p) ? plainName(p.name) : undefined;
+      if (!tsv.isPropertyAssignment(p) || key === undefined) {
         throw bad(`switch case \`${clip(p.getText())}\` must be written name: this.<step>`);
       }
       if (key in cases) throw bad(`switch names case '${key}' twice`);
@@ -360,7 +367,7 @@ function parseNext(call: ts.CallExpression, bad: (reason: string) => InvalidFlow
   }
 
   const last = skipParens(args.at(-1)!);
-  const options = args.length > 1 && ts.isObjectLiteralExpression(last) ? readOptions(last, bad) : undefined;
+  const options = args.length > 1 && tsv.isObjectLiteralExpression(last) ? readOptions(last, bad) : undefined;
   const targets = args.slice(0, options ? -1 : undefined).map((a, i) => stepOf(a, `next() argument ${i + 1}`));
   if (targets.length === 0) throw bad('next() names no step');
   const twice = targets.find((t, i) => targets.indexOf(t) !== i);
@@ -377,20 +384,20 @@ function parseNext(call: ts.CallExpression, bad: (reason: string) => InvalidFlow
 
 function readOptions(node: ts.Expression, bad: (reason: string) => InvalidFlowError): { foreach?: string; condition?: string } {
   const obj = skipParens(node);
-  if (!ts.isObjectLiteralExpression(obj)) {
+  if (!tsv.isObjectLiteralExpression(obj)) {
     throw bad(`next() options must be an object literal like { condition: 'field' }, not \`${clip(node.getText())}\``);
   }
   const out: { foreach?: string; condition?: string } = {};
   for (const p of obj.properties) {
-    const key = ts.isPropertyAssignment(p) ? plainName(p.name) : undefined;
-    if (!ts.isPropertyAssignment(p) || key === undefined) {
+    const key = tsv.isPropertyAssignment(p) ? plainName(p.name) : undefined;
+    if (!tsv.isPropertyAssignment(p) || key === undefined) {
       throw bad(`next() option \`${clip(p.getText())}\` must be written foreach: 'field' or condition: 'field'`);
     }
     if (key !== 'foreach' && key !== 'condition') {
       throw bad(`unknown next() option \`${clip(p.getText())}\` (options: foreach, condition)`);
     }
     const value = skipParens(p.initializer);
-    if (!ts.isStringLiteralLike(value)) {
+    if (!tsv.isStringLiteralLike(value)) {
       throw bad(`${key} must be a string literal naming a field, e.g. { ${key}: 'items' }, not \`${clip(value.getText())}\``);
     }
     if (!FIELD_NAME.test(value.text)) throw bad(`${key} '${value.text}' is not a field name`);

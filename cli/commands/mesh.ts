@@ -116,7 +116,7 @@ export function registerMesh(program: Command): void {
       const pass = process.argv.slice(3).filter((a, i, all) => !['--workers', '--concurrency'].includes(a) && !['--workers', '--concurrency'].includes(all[i - 1] ?? ''));
       const children: ChildProcess[] = [];
       const start = (args: string[]) => {
-        const child = spawn(process.execPath, [cli, ...args, ...pass], { stdio: 'inherit' });
+        const child = spawn(process.execPath, [...process.execArgv, cli, ...args, ...pass], { stdio: 'inherit' });
         children.push(child);
         return child;
       };
