@@ -1,5 +1,6 @@
 /** One artifact of a task: a name and a digest; the bytes are read only when asked for. */
 import { unpackValue } from '../protocol/artifacts.js';
+import { fromInline } from '../protocol/cas.js';
 import type { ClientStore } from './store.js';
 
 export class Artifact {
@@ -13,6 +14,8 @@ export class Artifact {
     /** sha256 of the serialized value: equal digests mean equal values. */
     readonly digest: string,
     private readonly store: ClientStore,
+    /** The stored bytes (base64) when the task record carries this artifact inline. */
+    private readonly inline?: string,
   ) {}
 
   get pathspec(): string {
@@ -21,6 +24,13 @@ export class Artifact {
 
   /** The serialized value (msgpack), verified against the digest. */
   bytes(): Promise<Uint8Array> {
+    if (this.inline !== undefined) {
+      try {
+        return Promise.resolve(fromInline(this.digest, this.inline));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
     return this.store.blobs.get(this.digest);
   }
 

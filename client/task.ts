@@ -82,7 +82,7 @@ export class Task {
   artifacts(): Artifact[] {
     return Object.keys(this.rec.artifacts)
       .sort()
-      .map((name) => new Artifact(this.pathspec, name, this.rec.artifacts[name]!, this.store));
+      .map((name) => this.artifactOf(name, this.rec.artifacts[name]!));
   }
 
   artifactNames(): string[] {
@@ -98,7 +98,11 @@ export class Task {
         : this.rec.status === 'failed' ? 'a failed task stores none' : 'it has none';
       throw new NotFoundError(`task ${this.pathspec} has no artifact '${name}' (${why})`);
     }
-    return new Artifact(this.pathspec, name, digest, this.store);
+    return this.artifactOf(name, digest);
+  }
+
+  private artifactOf(name: string, digest: string): Artifact {
+    return new Artifact(this.pathspec, name, digest, this.store, this.rec.inline?.[digest]);
   }
 
   /**

@@ -11,7 +11,7 @@ import type { RunEvent, TaskCounts } from '../protocol/events.js';
 import type { FlowGraph } from '../protocol/graph.js';
 import { runKey, taskKey } from '../protocol/keys.js';
 import type { AttemptRecord, RunRecord, TaskRecord } from '../protocol/records.js';
-import type { TaskResult, TaskSpec } from '../protocol/task.js';
+import { artifactSetOf, type ArtifactSet, type TaskResult, type TaskSpec } from '../protocol/task.js';
 import type { FlowMeta, StepMeta } from '../sdk/meta.js';
 import { ContentStore, MetadataStore, openBackend, type StorageBackend } from '../store/index.js';
 import { TaskPool } from '../worker/pool.js';
@@ -101,24 +101,24 @@ export async function startEmbeddedRun(options: EmbeddedRunOptions): Promise<Emb
   };
 }
 
-/** Artifact maps of this run's tasks, from memory when recent, else from their records. */
+/** Artifact sets of this run's tasks, from memory when recent, else from their records. */
 class ArtifactCache {
-  private readonly map = new Map<string, Record<string, string>>();
+  private readonly map = new Map<string, ArtifactSet>();
   constructor(private readonly meta: MetadataStore, private readonly limit: number) {}
 
-  set(ref: string, artifacts: Record<string, string>): void {
+  set(ref: string, rec: ArtifactSet): void {
     this.map.delete(ref);
-    this.map.set(ref, artifacts);
+    this.map.set(ref, artifactSetOf(rec));
     if (this.map.size > this.limit) this.map.delete(this.map.keys().next().value!);
   }
 
-  async artifactsOf(flow: string, run: string, ref: string): Promise<Record<string, string>> {
+  async artifactsOf(flow: string, run: string, ref: string): Promise<ArtifactSet> {
     const hit = this.map.get(ref);
     if (hit) return hit;
     const [step, task] = ref.split('/') as [string, string];
     const rec = await this.meta.getJson<TaskRecord>(taskKey(flow, run, step, task));
     if (!rec) throw new NotFoundError(`task ${flow}/${run}/${ref} has no record`);
-    return rec.artifacts;
+    return artifactSetOf(rec);
   }
 }
 
@@ -208,11 +208,12 @@ class Driver {
   private async spec(t: PlannedTask, attempt: number): Promise<TaskSpec> {
     const { record, graph, cache, cas } = this.p;
     const node = graph.steps[t.step]!;
-    const inherit = t.parent ? await cache.artifactsOf(record.flow, record.run, t.parent) : {};
+    const parent = t.parent ? await cache.artifactsOf(record.flow, record.run, t.parent) : { artifacts: {} };
+    const inherit = parent.artifacts;
     const spec: TaskSpec = {
       schema: 'mesh.v1.task.spec', flow: record.flow, run: record.run, step: t.step, task: t.task, attempt,
       code: record.code, className: graph.flow, foreach: t.foreach, transition: node.transition, isJoin: node.isJoin,
-      inherit, params: record.paramArtifacts,
+      inherit, params: record.paramArtifacts, ...(parent.inline ? { inline: parent.inline } : {}),
     };
     if (t.foreachInput) {
       const digest = inherit[t.foreachInput.field];
@@ -272,7 +273,8 @@ class Driver {
       status: ok ? 'succeeded' : 'failed', foreach: t.foreach, inputs: spec?.inputs ?? [],
       ...(spec?.inputsRef ? { inputsRef: spec.inputsRef } : {}),
       ...(t.parent ? { inputs: [t.parent] } : {}),
-      artifacts: ok ? result!.artifacts : {}, ...(ok && result!.next ? { next: result!.next } : {}),
+      artifacts: ok ? result!.artifacts : {}, ...(ok && result!.inline ? { inline: result!.inline } : {}),
+      ...(ok && result!.next ? { next: result!.next } : {}),
       attempts, startedAt: attempts[0]!.startedAt, finishedAt: attempts[attempts.length - 1]!.finishedAt,
     };
     await this.saveRecord(t, rec);
@@ -307,7 +309,7 @@ class Driver {
   /** Outputs are written; the task record is the completion marker, written last. */
   private async saveRecord(t: PlannedTask, rec: TaskRecord): Promise<void> {
     await this.p.meta.putJson(taskKey(rec.flow, rec.run, t.step, t.task), rec);
-    this.p.cache.set(`${t.step}/${t.task}`, rec.artifacts);
+    this.p.cache.set(`${t.step}/${t.task}`, rec);
   }
 }
 

@@ -20,7 +20,7 @@ import {
   encodeMessage, msgIds, type MeshEvent, type StepPolicy, type TaskResultMessage,
 } from '../protocol/mesh.js';
 import type { AttemptRecord, RunRecord, TaskRecord } from '../protocol/records.js';
-import type { ResolvedNext, TaskSpec } from '../protocol/task.js';
+import { artifactSetOf, type ArtifactSet, type ResolvedNext, type TaskSpec } from '../protocol/task.js';
 import { targetsOf } from '../sdk/graph.js';
 import { ContentStore, MetadataStore, type StorageBackend } from '../store/index.js';
 import { isWrongSequence, KvBackend, MeshBackend } from '../store/kv.js';
@@ -56,7 +56,7 @@ const dec = new TextDecoder();
 export class MeshCoordinator {
   private stopped = false;
   private readonly runs = new Map<string, RunView>();
-  private readonly artifacts = new Map<string, Record<string, string>>();
+  private readonly artifacts = new Map<string, ArtifactSet>();
   private loop?: Promise<void>;
   private advisories?: Subscription;
   private inFlight = 0;
@@ -181,6 +181,7 @@ export class MeshCoordinator {
     const rec: TaskRecord = {
       schema: 'mesh.v1.task', flow: msg.flow, run: msg.run, step: msg.step, task: msg.task,
       status: msg.ok ? 'succeeded' : 'failed', foreach: msg.foreach, inputs: [], artifacts: msg.ok ? msg.artifacts : {},
+      ...(msg.ok && msg.inline ? { inline: msg.inline } : {}),
       ...(msg.ok && msg.next ? { next: msg.next } : {}),
       attempts: [...attempts, msg.attempt], startedAt: attempts[0]?.startedAt ?? msg.attempt.startedAt, finishedAt: msg.attempt.finishedAt,
     };
@@ -209,7 +210,7 @@ export class MeshCoordinator {
 
   /** What follows a task that reached a final state (succeeded, cloned or failed). */
   private async outcome(v: RunView, t: PlannedTask, rec: TaskRecord): Promise<void> {
-    this.artifacts.set(`${v.record.run}/${t.step}/${t.task}`, rec.artifacts);
+    this.artifacts.set(`${v.record.run}/${t.step}/${t.task}`, artifactSetOf(rec));
     if (this.artifacts.size > 50_000) this.artifacts.delete(this.artifacts.keys().next().value!);
     if (rec.status === 'failed') {
       await this.kv.put(COORD_KEYS.failed(v.record.run, t.step, t.task), enc.encode(`${t.step}/${t.task}`));
@@ -367,10 +368,12 @@ export class MeshCoordinator {
   private async spec(v: RunView, t: PlannedTask): Promise<TaskSpec> {
     const r = v.record;
     const node = r.graph.steps[t.step]!;
-    const inherit = t.parent ? await this.artifactsOf(r, t.parent) : {};
+    const parent = t.parent ? await this.artifactsOf(r, t.parent) : { artifacts: {} };
+    const inherit = parent.artifacts;
     const spec: TaskSpec = {
       schema: 'mesh.v1.task.spec', flow: r.flow, run: r.run, step: t.step, task: t.task, attempt: 0, code: r.code,
       className: r.graph.flow, foreach: t.foreach, transition: node.transition, isJoin: node.isJoin, inherit, params: r.paramArtifacts,
+      ...(parent.inline ? { inline: parent.inline } : {}),
     };
     if (t.foreachInput) {
       const digest = inherit[t.foreachInput.field];
@@ -380,7 +383,7 @@ export class MeshCoordinator {
     if (t.inputs) {
       if (t.inputs.length > INLINE_INPUTS) {
         spec.inputsRef = await this.cas.put(packValue(t.inputs));
-        const maps: Array<Record<string, string>> = [];
+        const maps: ArtifactSet[] = [];
         for (let i = 0; i < t.inputs.length; i += 256) {
           maps.push(...await Promise.all(t.inputs.slice(i, i + 256).map((ref) => this.artifactsOf(r, ref))));
         }
@@ -390,14 +393,15 @@ export class MeshCoordinator {
     return spec;
   }
 
-  private async artifactsOf(r: RunRecord, ref: string): Promise<Record<string, string>> {
+  private async artifactsOf(r: RunRecord, ref: string): Promise<ArtifactSet> {
     const hit = this.artifacts.get(`${r.run}/${ref}`);
     if (hit) return hit;
     const [step, task] = ref.split('/') as [string, string];
     const rec = await this.meta.getJson<TaskRecord>(taskKey(r.flow, r.run, step, task));
     if (!rec) throw new Error(`task ${r.flow}/${r.run}/${ref} has no record yet`);
-    this.artifacts.set(`${r.run}/${ref}`, rec.artifacts);
-    return rec.artifacts;
+    const set = artifactSetOf(rec);
+    this.artifacts.set(`${r.run}/${ref}`, set);
+    return set;
   }
 
   /** In a replay: the earlier run's record when this task can be cloned (see coordinator/replay.ts). */

@@ -76,3 +76,36 @@ function withCodec(codec: number, payload: Uint8Array): Uint8Array {
   out.set(payload, 1);
   return out;
 }
+
+/**
+ * Small blobs ride inline: a task record (and the messages that lead to it) carries the stored bytes of
+ * its artifacts up to this size, base64 in `inline`, instead of one object per artifact in the store.
+ * A record is self-contained: every digest in its artifact map is in the store or in its `inline`.
+ */
+export const INLINE_MAX_BYTES = 512;
+/** At most this many inline bytes per task; artifacts beyond it go to the store like large ones. */
+export const INLINE_TOTAL_BYTES = 64 * 1024;
+
+/** Digest -> stored bytes (codec byte + payload) in base64. */
+export type InlineBlobs = Record<string, string>;
+
+export function toInline(stored: Uint8Array): string {
+  return Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength).toString('base64');
+}
+
+/** The original bytes of an inline blob, verified against its digest like any other. */
+export function fromInline(digest: string, base64: string): Uint8Array {
+  const buf = Buffer.from(base64, 'base64');
+  return decodeBlob(digest, new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
+}
+
+/** The part of `inline` that `digests` use, or undefined when none. */
+export function pickInline(inline: InlineBlobs | undefined, digests: Iterable<string>): InlineBlobs | undefined {
+  if (!inline) return undefined;
+  let out: InlineBlobs | undefined;
+  for (const d of digests) {
+    const b = inline[d];
+    if (b !== undefined) (out ??= {})[d] = b;
+  }
+  return out;
+}

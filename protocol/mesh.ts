@@ -108,6 +108,8 @@ export interface TaskResultMessage {
   ok: boolean;
   caught?: boolean;
   artifacts: Record<string, string>;
+  /** Stored bytes (base64) of the small artifacts, for the task record. */
+  inline?: Record<string, string>;
   next?: ResolvedNext;
   /** The attempt that ended the task (earlier failed ones are in KV). */
   attempt: AttemptRecord;

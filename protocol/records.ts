@@ -78,6 +78,8 @@ export interface TaskRecord {
   inputsRef?: string;
   /** Artifact name -> content digest. */
   artifacts: Record<string, string>;
+  /** Stored bytes of the small artifacts (see INLINE_MAX_BYTES): digest -> base64. Not in the store. */
+  inline?: Record<string, string>;
   /** What the step's `next` chose, resolved: targets and, for a foreach, the number of partitions. */
   next?: { steps: string[]; foreach?: number };
   attempts: AttemptRecord[];

@@ -21,6 +21,8 @@ export interface TaskSpec {
   isJoin: boolean;
   /** Artifacts inherited from the single parent task (empty for start and joins). */
   inherit: Record<string, string>;
+  /** Stored bytes (base64) of the inherited artifacts and foreach list that are inline in the parent's record. */
+  inline?: Record<string, string>;
   /** Parameter artifacts, available in every step. */
   params: Record<string, string>;
   /** For a foreach partition: the split artifact and this partition's index in it. */
@@ -33,6 +35,17 @@ export interface TaskSpec {
    * order, so the worker reads one blob instead of one record per input.
    */
   inputArtifactsRef?: string;
+}
+
+/** A task's artifacts as its record has them: digests, and the bytes of the small ones. */
+export interface ArtifactSet {
+  artifacts: Record<string, string>;
+  inline?: Record<string, string>;
+}
+
+/** The artifact set of a record or result (a copy of its two fields, nothing else). */
+export function artifactSetOf(rec: ArtifactSet): ArtifactSet {
+  return rec.inline ? { artifacts: rec.artifacts, inline: rec.inline } : { artifacts: rec.artifacts };
 }
 
 export interface TaskError {
@@ -55,6 +68,8 @@ export interface TaskResult {
   artifacts: Record<string, string>;
   /** New blobs as [digest, stored bytes] for the caller to write if absent. */
   blobs: Array<[string, Uint8Array]>;
+  /** The small artifacts' stored bytes (base64), new or inherited: they go in the task record, not the store. */
+  inline?: Record<string, string>;
   next?: ResolvedNext;
   /** Everything the step printed. */
   log: string;

@@ -4,7 +4,7 @@
  * its digest without being serialized again. Anything read may have been mutated in place, so it is
  * serialized again at the end (the same value gives the same digest).
  */
-import { encodeBlob } from '../protocol/cas.js';
+import { encodeBlob, INLINE_MAX_BYTES, INLINE_TOTAL_BYTES, toInline, type InlineBlobs } from '../protocol/cas.js';
 import { packValue, unstorableReason } from '../protocol/artifacts.js';
 import { ArtifactError } from '../sdk/errors.js';
 import type { ThreadBlobs } from './blob-cache.js';
@@ -55,10 +55,35 @@ export class ArtifactSlots {
   }
 
   /**
-   * The instance's artifacts as name -> digest, with the blobs not known to exist yet.
+   * The instance's artifacts as name -> digest, with the blobs not known to exist yet, and the small
+   * ones (new or inherited inline) as inline bytes for the task record instead of store objects.
    * Fields left undefined are not artifacts.
    */
-  collect(): { artifacts: Record<string, string>; blobs: Array<[string, Uint8Array]> } {
+  collect(): { artifacts: Record<string, string>; blobs: Array<[string, Uint8Array]>; inline?: InlineBlobs } {
+    const { artifacts, blobs: all } = this.serialize();
+    const blobs: Array<[string, Uint8Array]> = [];
+    const fresh = new Map(all);
+    let inline: InlineBlobs | undefined;
+    let budget = INLINE_TOTAL_BYTES;
+    for (const name of Object.keys(artifacts).sort()) {
+      const digest = artifacts[name]!;
+      if (inline?.[digest] !== undefined) continue;
+      const stored = fresh.get(digest);
+      const b64 = stored ? (stored.length <= INLINE_MAX_BYTES ? toInline(stored) : undefined) : this.blobs.inlineOf(digest);
+      if (b64 !== undefined && b64.length <= budget) {
+        (inline ??= {})[digest] = b64;
+        budget -= b64.length;
+        fresh.delete(digest);
+      } else if (b64 !== undefined && !stored) {
+        // Inherited inline bytes past the budget: the store must get them, or the record would not resolve.
+        blobs.push([digest, Buffer.from(b64, 'base64')]);
+      }
+    }
+    for (const [digest, stored] of fresh) blobs.push([digest, stored]);
+    return { artifacts, blobs, ...(inline ? { inline } : {}) };
+  }
+
+  private serialize(): { artifacts: Record<string, string>; blobs: Array<[string, Uint8Array]> } {
     const artifacts: Record<string, string> = {};
     const blobs: Array<[string, Uint8Array]> = [];
     for (const name of Object.keys(this.target)) {

@@ -2,7 +2,7 @@
  * A thread's view of the content store: blobs fetched through the bridge, verified, decoded, and kept
  * in a byte-bounded LRU so the partitions of one foreach read their parent's artifacts once per thread.
  */
-import { decodeBlob } from '../protocol/cas.js';
+import { decodeBlob, fromInline, type InlineBlobs } from '../protocol/cas.js';
 import { unpackValue } from '../protocol/artifacts.js';
 import type { SyncBridge } from './bridge.js';
 
@@ -12,10 +12,35 @@ export class ThreadBlobs {
   /** Decoded values of foreach lists, which every partition indexes into. */
   private readonly lists = new Map<string, unknown[]>();
 
+  /**
+   * The current task's inline blobs (from its spec and its inputs' records): not in the store, so they
+   * are kept, not cached, until the task ends.
+   */
+  private inline = new Map<string, string>();
+
   constructor(private readonly bridge: SyncBridge, private readonly maxBytes = 256 * 1024 * 1024) {}
+
+  /** Starts a task: its inline blobs replace the previous task's. */
+  beginTask(inline: InlineBlobs | undefined): void {
+    this.inline = new Map(inline ? Object.entries(inline) : []);
+  }
+
+  /** Inline blobs of the task's inputs, as their records arrive. */
+  addInline(inline: InlineBlobs | undefined): void {
+    if (inline) for (const d in inline) this.inline.set(d, inline[d]!);
+  }
+
+  /** The base64 stored bytes of `digest` when the current task has it inline. */
+  inlineOf(digest: string): string | undefined {
+    return this.inline.get(digest);
+  }
 
   /** Verified bytes of each digest, fetching the missing ones in one round trip. */
   getMany(digests: readonly string[]): Uint8Array[] {
+    for (const d of digests) {
+      const b64 = this.bytes.has(d) ? undefined : this.inline.get(d);
+      if (b64 !== undefined) this.remember(d, fromInline(d, b64));
+    }
     const missing = [...new Set(digests.filter((d) => !this.bytes.has(d)))];
     if (missing.length > 0) {
       const stored = this.bridge.request<Uint8Array[]>({ op: 'blobs', digests: missing });

@@ -9,7 +9,7 @@ import { MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 export type BridgeRequest =
   /** Stored (compressed) bytes of blobs, in order. */
   | { op: 'blobs'; digests: string[] }
-  /** Artifact maps of tasks of a run, given as `step/task`. */
+  /** Artifact sets (digests and inline bytes) of tasks of a run, given as `step/task`. */
   | { op: 'artifacts'; flow: string; run: string; refs: string[] };
 
 export type BridgeReply =

@@ -1,5 +1,5 @@
 /** @catchErrors, the same embedded and on the mesh. */
-import { encodeBlob } from '../protocol/cas.js';
+import { encodeBlob, pickInline } from '../protocol/cas.js';
 import { packValue } from '../protocol/artifacts.js';
 import type { ResolvedNext, TaskResult, TaskSpec } from '../protocol/task.js';
 
@@ -14,10 +14,8 @@ export function catchFailure(spec: TaskSpec, failed: TaskResult, variable: strin
   // Name and message only: a stack names paths of this machine, and the same failure must give the
   // same digest everywhere. The stack is in the attempt's log.
   const { digest, stored } = encodeBlob(packValue({ name: e.name, message: e.message }));
-  return {
-    ...failed, ok: true, caught: true, next,
-    artifacts: { ...spec.inherit, ...spec.params, [variable]: digest },
-    blobs: [[digest, stored]],
-  };
+  const artifacts = { ...spec.inherit, ...spec.params, [variable]: digest };
+  const inline = pickInline(spec.inline, Object.values(artifacts));
+  return { ...failed, ok: true, caught: true, next, artifacts, blobs: [[digest, stored]], ...(inline ? { inline } : {}) };
 }
 

@@ -4,6 +4,7 @@
  * and values load on first access, in windows, so a join over 100,000 partitions that reads one
  * artifact does a few hundred round trips, not 200,000.
  */
+import type { ArtifactSet } from '../protocol/task.js';
 import type { SyncBridge } from './bridge.js';
 import type { ThreadBlobs } from './blob-cache.js';
 
@@ -24,8 +25,11 @@ export function makeInputs(
   const artifactsOf = (i: number): Record<string, string> => {
     if (!maps[i]) {
       const end = Math.min(refs.length, i + WINDOW);
-      const got = bridge.request<Array<Record<string, string>>>({ op: 'artifacts', flow: owner.flow, run: owner.run, refs: refs.slice(i, end) });
-      got.forEach((m, k) => { maps[i + k] = m; });
+      const got = bridge.request<ArtifactSet[]>({ op: 'artifacts', flow: owner.flow, run: owner.run, refs: refs.slice(i, end) });
+      got.forEach((set, k) => {
+        maps[i + k] = set.artifacts;
+        blobs.addInline(set.inline);
+      });
     }
     return maps[i]!;
   };

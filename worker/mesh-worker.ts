@@ -19,7 +19,7 @@ import {
   encodeMessage, msgIds, type MeshEvent, type StepPolicy, type TaskMessage, type TaskResultMessage,
 } from '../protocol/mesh.js';
 import type { AttemptRecord, RunRecord, TaskRecord } from '../protocol/records.js';
-import type { TaskResult, TaskSpec } from '../protocol/task.js';
+import { artifactSetOf, type ArtifactSet, type TaskResult, type TaskSpec } from '../protocol/task.js';
 import { ContentStore, MetadataStore, type StorageBackend } from '../store/index.js';
 import { KvBackend, MeshBackend } from '../store/kv.js';
 import { defaultAckWaitMs, ensureConsumer, ensureMesh } from '../coordinator/mesh-setup.js';
@@ -54,7 +54,7 @@ export class MeshWorker {
   private loop?: Promise<void>;
   private readonly runs = new Map<string, { record: RunRecord; checked: number }>();
   /** Artifact maps of the inputs of joins running here, by run and `step/task`. */
-  readonly joinInputs = new Map<string, Map<string, Record<string, string>>>();
+  readonly joinInputs = new Map<string, Map<string, ArtifactSet>>();
   private readonly joinRefs = new Map<TaskSpec, string[]>();
   readonly name: string;
 
@@ -88,7 +88,7 @@ export class MeshWorker {
           const [step, task] = ref.split('/') as [string, string];
           const rec = await meta.getJson<TaskRecord>(taskKey(req.flow, req.run, step, task));
           if (!rec) throw new Error(`input ${req.flow}/${req.run}/${ref} has no record`);
-          return rec.artifacts;
+          return artifactSetOf(rec);
         }));
       },
       onLog: (task, stream, text, run) => self?.onLog(task, stream, text, run),
@@ -223,6 +223,7 @@ export class MeshWorker {
         results.push({
           schema: 'mesh.v1.task.result', flow: spec.flow, run: spec.run, step: spec.step, task: spec.task, foreach: spec.foreach,
           ok: result.ok, ...(result.caught ? { caught: true } : {}), artifacts: result.ok ? result.artifacts : {},
+          ...(result.ok && result.inline ? { inline: result.inline } : {}),
           ...(result.next ? { next: result.next } : {}), attempt: record, ...(result.error ? { error: result.error } : {}),
           worker: this.name,
         });
@@ -241,7 +242,7 @@ export class MeshWorker {
   private async loadJoinInputs(spec: TaskSpec): Promise<void> {
     const [refs, maps] = await Promise.all([
       spec.inputsRef ? this.cas.get(spec.inputsRef).then((b) => unpackValue(b) as string[]) : Promise.resolve(spec.inputs ?? []),
-      this.cas.get(spec.inputArtifactsRef!).then((b) => unpackValue(b) as Array<Record<string, string>>),
+      this.cas.get(spec.inputArtifactsRef!).then((b) => unpackValue(b) as ArtifactSet[]),
     ]);
     let byRef = this.joinInputs.get(spec.run);
     if (!byRef) this.joinInputs.set(spec.run, (byRef = new Map()));

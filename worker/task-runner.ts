@@ -46,6 +46,7 @@ export async function runTask(spec: TaskSpec, services: ThreadServices, capture:
   const meta = readFlowMeta(cls);
   if (!meta) throw new StepUsageError(spec.step, `the code package's default export is not a flow`);
   const instance = new cls() as Record<string | symbol, unknown>;
+  services.blobs.beginTask(spec.inline);
   const slots = new ArtifactSlots(instance, services.blobs, spec.step);
   for (const [name, digest] of Object.entries(spec.params)) slots.inherit(name, digest, true);
   for (const [name, digest] of Object.entries(spec.inherit)) {
@@ -96,8 +97,8 @@ export async function runTask(spec: TaskSpec, services: ThreadServices, capture:
     capture.stop();
   }
   const next = resolveNext(spec, cls, meta, instance, nextArgs);
-  const { artifacts, blobs } = slots.collect();
-  return { ok: true, artifacts, blobs, next, log: capture.text(), startedAt, finishedAt: new Date().toISOString() };
+  const { artifacts, blobs, inline } = slots.collect();
+  return { ok: true, artifacts, blobs, ...(inline ? { inline } : {}), next, log: capture.text(), startedAt, finishedAt: new Date().toISOString() };
 }
 
 /** A deep copy through the artifact codec (structured-clone semantics). */

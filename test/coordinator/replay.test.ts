@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test';
 import { Runner } from '../../coordinator/runner.js';
 import { startEmbeddedRun } from '../../coordinator/embedded.js';
 import type { RunEvent } from '../../protocol/events.js';
-import { blobKey } from '../../protocol/keys.js';
+import { blobKey, taskKey } from '../../protocol/keys.js';
 import { openBackend } from '../../store/index.js';
 import { fixture, runToEnd, tempDir } from '../harness/flows.js';
 import { StoredRun } from '../harness/read.js';
@@ -75,10 +75,18 @@ describe('replay', () => {
   it('a blob changed in the store is detected on read: the task fails naming both digests', async () => {
     const first = await runToEnd(fixture('linear'), { store: dir.path });
     const stored = new StoredRun(dir.path, 'Linear', first.record.run);
-    const digest = (await stored.task('start')).artifacts.a!;
+    const start = await stored.task('start');
+    const digest = start.artifacts.a!;
     const backend = openBackend(dir.path);
-    // Same codec byte (raw), different payload: a bit flip on disk.
-    await backend.put(blobKey(digest), new Uint8Array([0, 0x02]));
+    // Same codec byte (raw), different payload: a bit flip on disk. A small artifact's bytes are in its
+    // task record, a large one's in its own object: change whichever holds them.
+    const flipped = new Uint8Array([0, 0x02]);
+    if (start.inline?.[digest]) {
+      const key = taskKey('Linear', first.record.run, 'start', '0');
+      await backend.put(key, new TextEncoder().encode(JSON.stringify({ ...start, inline: { [digest]: Buffer.from(flipped).toString('base64') } })));
+    } else {
+      await backend.put(blobKey(digest), flipped);
+    }
     const second = await replay(fixture('linear'), first.record.run, { step: 'middle' });
     assert.equal(second.record.status, 'failed');
     const failure = second.events.find((e) => e.type === 'task.failed');

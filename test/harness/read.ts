@@ -1,5 +1,6 @@
 /** Reading what a run stored, straight from the store (independent of the client API). */
 import { unpackValue } from '../../protocol/artifacts.js';
+import { fromInline } from '../../protocol/cas.js';
 import { taskKey } from '../../protocol/keys.js';
 import type { TaskRecord } from '../../protocol/records.js';
 import { ContentStore, MetadataStore, openBackend } from '../../store/index.js';
@@ -24,7 +25,9 @@ export class StoredRun {
     const rec = await this.task(step, task);
     const digest = rec.artifacts[name];
     if (!digest) throw new Error(`${step}/${task} has no artifact '${name}' (has ${Object.keys(rec.artifacts).join(', ')})`);
-    return unpackValue(await this.cas.get(digest));
+    // Small artifacts ride inline in the record; the rest are in the store.
+    const inline = rec.inline?.[digest];
+    return unpackValue(inline !== undefined ? fromInline(digest, inline) : await this.cas.get(digest));
   }
 
   async log(step: string, task = '0', attempt = -1): Promise<string> {
