@@ -1,0 +1,125 @@
+/**
+ * The registry as a JetStream KV bucket (default `mesh_optout`), shared by every machine on the mesh.
+ * One key per entry. Keys must match `[-/=.\w]+`, and a `.` splits subject tokens (so `owner/..x` or a
+ * trailing `.` would be an invalid key), hence a small reversible escape: letters, digits, `-`, `_` and
+ * `/` stay as they are, every other byte becomes `=` and two hex digits (`owner/.github` →
+ * `owner/=2egithub`). Keys stay readable in `nats kv ls`, and none ever holds a `.`.
+ */
+import { Kvm, type KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { parseEntries, parseEntry } from './entry.js';
+import { InvalidOptOutEntryError, OptOutStoreError } from './errors.js';
+import { byCodeUnit } from './snapshot.js';
+import type { OptOutStore } from './store.js';
+
+export const DEFAULT_OPTOUT_BUCKET = 'mesh_optout';
+
+const PLAIN = /[a-z0-9_/-]/;
+
+export function encodeKey(entry: string): string {
+  let out = '';
+  for (const byte of Buffer.from(entry, 'utf8')) {
+    const c = String.fromCharCode(byte);
+    out += byte < 0x80 && PLAIN.test(c) ? c : `=${byte.toString(16).padStart(2, '0')}`;
+  }
+  return out;
+}
+
+export function decodeKey(key: string): string {
+  const bytes: number[] = [];
+  for (let i = 0; i < key.length; i++) {
+    if (key[i] === '=') {
+      bytes.push(parseInt(key.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(key.charCodeAt(i));
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+function isWrongSequence(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return code === 10071 || code === 10164 || /wrong last sequence/i.test((err as Error)?.message ?? '');
+}
+
+export interface KvOptOutStoreOptions {
+  bucket?: string;
+  /** Replicas when the bucket is created: 1 on one server, 3 on a cluster. */
+  replicas?: number;
+  /** Close the connection on close(): set when the store opened it itself. */
+  ownsConnection?: boolean;
+}
+
+export class KvOptOutStore implements OptOutStore {
+  readonly url: string;
+
+  private constructor(private readonly kv: KV, private readonly nc: NatsConnection, bucket: string, private readonly owns: boolean) {
+    const server = nc.getServer();
+    this.url = `${server.includes('://') ? server : `nats://${server}`}/kv/${bucket}`;
+  }
+
+  /** Opens the bucket, creating it if it is missing (idempotent: same config, same bucket). */
+  static async open(nc: NatsConnection, options: KvOptOutStoreOptions = {}): Promise<KvOptOutStore> {
+    const bucket = options.bucket ?? DEFAULT_OPTOUT_BUCKET;
+    try {
+      const kv = await new Kvm(nc).create(bucket, { history: 1, replicas: options.replicas ?? 1 });
+      return new KvOptOutStore(kv, nc, bucket, options.ownsConnection ?? false);
+    } catch (err) {
+      if (options.ownsConnection) await nc.close().catch(() => {});
+      throw new OptOutStoreError(`nats://${nc.getServer()}/kv/${bucket}`, 'open', (err as Error).message, { cause: err });
+    }
+  }
+
+  async list(): Promise<string[]> {
+    return this.call('read', async () => {
+      const out: string[] = [];
+      // A key someone wrote by hand is validated like a line of the file: a bad one fails loudly.
+      for await (const key of await this.kv.keys()) out.push(parseEntry(decodeKey(key), `${this.url} key ${key}`).text);
+      return out.sort(byCodeUnit);
+    });
+  }
+
+  async add(entries: readonly string[]): Promise<string[]> {
+    const wanted = parseEntries(entries);
+    return this.call('write', async () => {
+      const added: string[] = [];
+      for (const e of wanted) {
+        try {
+          // create() fails on a live key and succeeds over a deleted one: exactly "add if absent".
+          await this.kv.create(encodeKey(e.text), new TextEncoder().encode(e.text));
+          added.push(e.text);
+        } catch (err) {
+          if (!isWrongSequence(err)) throw err;
+        }
+      }
+      return added;
+    });
+  }
+
+  async remove(entries: readonly string[]): Promise<string[]> {
+    const unwanted = parseEntries(entries);
+    return this.call('write', async () => {
+      const removed: string[] = [];
+      for (const e of unwanted) {
+        const key = encodeKey(e.text);
+        const current = await this.kv.get(key);
+        if (!current || current.operation !== 'PUT') continue;
+        await this.kv.delete(key);
+        removed.push(e.text);
+      }
+      return removed.sort(byCodeUnit);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.owns) await this.nc.close();
+  }
+
+  private async call<T>(op: 'read' | 'write', fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof InvalidOptOutEntryError) throw err;
+      throw new OptOutStoreError(this.url, op, (err as Error)?.message ?? String(err), { cause: err });
+    }
+  }
+}

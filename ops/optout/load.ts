@@ -1,0 +1,91 @@
+/**
+ * Which registry a process uses, and reading it into a snapshot. A NATS connection or URL means the
+ * mesh's KV bucket; otherwise a file. Options win over the environment, the environment over defaults:
+ *
+ *   options.nc / options.natsUrl  →  KV
+ *   options.file                  →  that file
+ *   MESH_NATS_URL                 →  KV on that server
+ *   MESH_OPTOUT_FILE              →  that file
+ *   otherwise                     →  .mesh/optout.txt in the working directory (beside the default store)
+ */
+import { join, resolve } from 'node:path';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { DEFAULT_STORE_DIR } from '../../store/index.js';
+import { OptOutOptionsError, OptOutStoreError } from './errors.js';
+import { FileOptOutStore } from './file-store.js';
+import { DEFAULT_OPTOUT_BUCKET, KvOptOutStore } from './kv-store.js';
+import { OptOutSnapshot } from './snapshot.js';
+import type { OptOutStore } from './store.js';
+
+export const DEFAULT_OPTOUT_FILE = 'optout.txt';
+
+export interface OptOutOptions {
+  /** Use the KV bucket over this connection (left open on close). */
+  nc?: NatsConnection;
+  /** Or connect to these servers (comma-separated, no auth; pass `nc` for auth or TLS). */
+  natsUrl?: string;
+  /** The registry file; default MESH_OPTOUT_FILE, then `.mesh/optout.txt` under `cwd`. */
+  file?: string;
+  /** KV bucket name; default `mesh_optout`. */
+  bucket?: string;
+  /** KV replicas when the bucket is created; default 1. */
+  replicas?: number;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export type ResolvedOptOutOptions =
+  | { store: 'kv'; nc?: NatsConnection; natsUrl?: string; bucket: string; replicas: number }
+  | { store: 'file'; file: string };
+
+const BUCKET = /^[-\w]+$/;
+const CONNECT_TIMEOUT_MS = 10_000;
+
+export function resolveOptOutOptions(options: OptOutOptions = {}): ResolvedOptOutOptions {
+  const env = options.env ?? process.env;
+  const { nc, natsUrl, file } = options;
+  if (nc && natsUrl !== undefined) throw new OptOutOptionsError('natsUrl', 'must not be given together with nc');
+  if (natsUrl !== undefined && natsUrl.trim() === '') throw new OptOutOptionsError('natsUrl', 'must not be empty');
+  if (file !== undefined && file.trim() === '') throw new OptOutOptionsError('file', 'must not be empty');
+  if (file !== undefined && (nc || natsUrl !== undefined)) {
+    throw new OptOutOptionsError('file', 'cannot be combined with nc or natsUrl: the registry is a file or a KV bucket, not both');
+  }
+  const bucket = options.bucket ?? DEFAULT_OPTOUT_BUCKET;
+  if (!BUCKET.test(bucket)) throw new OptOutOptionsError('bucket', `must hold only letters, digits, '-' and '_', got '${bucket}'`);
+  const replicas = options.replicas ?? 1;
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5) {
+    throw new OptOutOptionsError('replicas', `must be an integer from 1 to 5, got ${replicas}`);
+  }
+  if (nc) return { store: 'kv', nc, bucket, replicas };
+  if (natsUrl !== undefined) return { store: 'kv', natsUrl: natsUrl.trim(), bucket, replicas };
+  if (file !== undefined) return { store: 'file', file: resolve(options.cwd ?? process.cwd(), file) };
+  const envUrl = env.MESH_NATS_URL?.trim();
+  if (envUrl) return { store: 'kv', natsUrl: envUrl, bucket, replicas };
+  const envFile = env.MESH_OPTOUT_FILE?.trim();
+  return { store: 'file', file: resolve(options.cwd ?? process.cwd(), envFile || join(DEFAULT_STORE_DIR, DEFAULT_OPTOUT_FILE)) };
+}
+
+/** Opens the registry the options name (creating the KV bucket if needed); close it when done. */
+export async function openOptOutStore(options: OptOutOptions = {}): Promise<OptOutStore> {
+  const r = resolveOptOutOptions(options);
+  if (r.store === 'file') return new FileOptOutStore(r.file);
+  if (r.nc) return KvOptOutStore.open(r.nc, { bucket: r.bucket, replicas: r.replicas });
+  const servers = r.natsUrl!.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  let nc: NatsConnection;
+  try {
+    nc = await connect({ servers, name: 'mesh-optout', timeout: CONNECT_TIMEOUT_MS });
+  } catch (err) {
+    throw new OptOutStoreError(`${servers.join(',')}/kv/${r.bucket}`, 'open', `cannot connect to NATS (${(err as Error).message})`, { cause: err });
+  }
+  return KvOptOutStore.open(nc, { bucket: r.bucket, replicas: r.replicas, ownsConnection: true });
+}
+
+/** Reads the registry once into an immutable snapshot (entries, digest, source). */
+export async function loadOptOut(options: OptOutOptions = {}): Promise<OptOutSnapshot> {
+  const store = await openOptOutStore(options);
+  try {
+    return new OptOutSnapshot(await store.list(), store.url);
+  } finally {
+    await store.close();
+  }
+}
