@@ -1,0 +1,120 @@
+/**
+ * A local directory, walked depth-first in sorted order so every run lists the same files in the
+ * same order. Symlinks are never followed (a target inside the root is read at its own path anyway);
+ * fifos, sockets and devices are skipped. Files are opened with O_NOFOLLOW, so a file swapped for a
+ * symlink after planning is not followed either.
+ */
+import { constants, type Dirent } from 'node:fs';
+import { lstat, open, readdir, realpath } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import { Batcher, isSkip, type DirBatch, type FileEntry, type SkipEntry } from './batch.js';
+import { IngestSourceError } from './errors.js';
+import { resolveIngestOptions, type IngestOptions, type ResolvedIngestOptions } from './options.js';
+import { fsError } from './streams.js';
+import { record, skip, type IngestItem, type SkipReason } from './types.js';
+
+const byName = (a: Dirent, b: Dirent): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/** Every entry under `root` (paths relative, '/'-separated), files with their size. */
+export async function* walkDir(root: string, options: IngestOptions | ResolvedIngestOptions): AsyncGenerator<FileEntry | SkipEntry> {
+  const { maxBytes, exclude } = resolveIngestOptions(options);
+  const realRoot = await realpath(root).catch((err) => { throw fsError(root, err); });
+  if (!(await lstat(realRoot)).isDirectory()) throw new IngestSourceError(root, 'is not a directory');
+
+  async function* walk(rel: string): AsyncGenerator<FileEntry | SkipEntry> {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(join(realRoot, rel), { withFileTypes: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EACCES' && rel !== '') {
+        yield { path: rel, skip: 'unreadable' };
+        return;
+      }
+      throw fsError(join(realRoot, rel), err);
+    }
+    for (const d of entries.sort(byName)) {
+      const path = rel === '' ? d.name : `${rel}/${d.name}`;
+      const abs = join(realRoot, path);
+      if (d.isDirectory()) {
+        if (exclude.includes(d.name)) yield { path, skip: 'excluded' };
+        else yield* walk(path);
+      } else if (d.isSymbolicLink()) {
+        yield { path, skip: await symlinkReason(abs, realRoot) };
+      } else if (d.isFile()) {
+        const size = (await lstat(abs).catch((err) => { throw fsError(abs, err); })).size;
+        yield size > maxBytes ? { path, skip: 'too_large' } : { path, size };
+      } else {
+        yield { path, skip: 'special_file' };
+      }
+    }
+  }
+  yield* walk('');
+}
+
+async function symlinkReason(abs: string, realRoot: string): Promise<SkipReason> {
+  const target = await realpath(abs).catch(() => undefined);
+  if (target === undefined) return 'symlink_broken';
+  return target === realRoot || target.startsWith(realRoot + sep) ? 'symlink' : 'symlink_outside_root';
+}
+
+export async function* planDir(root: string, options: IngestOptions | ResolvedIngestOptions): AsyncGenerator<DirBatch> {
+  const o = resolveIngestOptions(options);
+  const batcher = new Batcher<FileEntry | SkipEntry>(o);
+  const wrap = (b: ReturnType<typeof batcher.flush>): DirBatch | undefined =>
+    b && { type: 'ingest.v1.dir', index: b.index, bytes: b.bytes, root, entries: b.entries };
+  for await (const e of walkDir(root, o)) {
+    const full = wrap(batcher.push(e, isSkip(e) ? 0 : e.size));
+    if (full) yield full;
+  }
+  const last = wrap(batcher.flush());
+  if (last) yield last;
+}
+
+export async function* readDirBatch(batch: DirBatch, options: IngestOptions | ResolvedIngestOptions): AsyncGenerator<IngestItem> {
+  const { maxBytes } = resolveIngestOptions(options);
+  const realRoot = await realpath(batch.root).catch((err) => { throw fsError(batch.root, err); });
+  for (const e of batch.entries) {
+    if (isSkip(e)) {
+      yield skip(e.path, e.skip);
+      continue;
+    }
+    const bytes = await readPlanned(join(realRoot, e.path), e, maxBytes);
+    if (typeof bytes === 'string') yield skip(e.path, bytes);
+    else yield record({ id: e.path, path: e.path, bytes, meta: { source: 'dir' } });
+  }
+}
+
+/** The file's bytes, or why not; throws when it is not the file that was planned. */
+async function readPlanned(abs: string, e: FileEntry, maxBytes: number): Promise<Uint8Array | SkipReason> {
+  const changed = (why: string) => new IngestSourceError(abs, `changed since planning (${why})`);
+  let handle;
+  try {
+    // O_NONBLOCK: a fifo swapped in since planning must not hang the open.
+    handle = await open(abs, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES') return 'unreadable';
+    if (code === 'ELOOP' || code === 'ENOENT') throw changed(code === 'ELOOP' ? 'now a symlink' : 'gone');
+    throw fsError(abs, err);
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw changed('no longer a regular file');
+    if (info.size !== e.size) throw changed(`${e.size} bytes then, ${info.size} now`);
+    // One byte more than planned tells a file that grew since the stat.
+    const buf = Buffer.alloc(Math.min(e.size, maxBytes) + 1);
+    let filled = 0;
+    while (filled < buf.length) {
+      const { bytesRead } = await handle.read(buf, filled, buf.length - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    if (filled !== e.size) throw changed(`read ${filled} bytes of ${e.size}`);
+    return buf.subarray(0, filled);
+  } catch (err) {
+    if (err instanceof IngestSourceError) throw err;
+    throw fsError(abs, err);
+  } finally {
+    await handle.close();
+  }
+}

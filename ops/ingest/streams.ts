@@ -1,0 +1,155 @@
+/** Byte streams the readers share: files (whole or a range), gunzip, and a range of a stream. */
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { IngestSourceError } from './errors.js';
+import type { SkipReason } from './types.js';
+
+export type Chunks = AsyncIterable<Uint8Array>;
+
+/**
+ * Thrown inside a reader when the input's framing is broken (bad gzip data). Readers catch it and
+ * yield a skip with `reason`; it never leaves the module.
+ */
+export class CorruptInput extends Error {
+  constructor(readonly reason: SkipReason, options?: { cause?: unknown }) {
+    super(reason, options);
+  }
+}
+
+const TRANSIENT = new Set(['EMFILE', 'ENFILE', 'EIO', 'EAGAIN', 'EBUSY', 'ETIMEDOUT']);
+
+/** An fs error as a one-line IngestSourceError; missing or forbidden files are not worth a retry. */
+export function fsError(file: string, err: unknown): IngestSourceError {
+  const e = err as NodeJS.ErrnoException;
+  const reason =
+    e?.code === 'ENOENT' ? 'no such file or directory' : e?.code === 'EACCES' ? 'permission denied' : (e?.message ?? String(err));
+  return new IngestSourceError(file, reason, { retryable: TRANSIENT.has(e?.code ?? ''), cause: err });
+}
+
+/** Bytes [start, end) of a file (the whole file by default), read in 256 KiB chunks. */
+export async function* fileChunks(file: string, start = 0, end?: number): AsyncGenerator<Uint8Array> {
+  if (end !== undefined && end <= start) return;
+  const stream = createReadStream(file, { start, end: end === undefined ? undefined : end - 1, highWaterMark: 256 * 1024 });
+  try {
+    for await (const chunk of stream) yield chunk as Buffer;
+  } catch (err) {
+    throw fsError(file, err);
+  } finally {
+    stream.destroy();
+  }
+}
+
+/**
+ * Gunzips a stream (concatenated members too). Broken or truncated gzip data ends the stream with
+ * `CorruptInput('corrupt_gzip')`; errors of the input itself pass through unchanged.
+ */
+export async function* gunzip(input: Chunks): AsyncGenerator<Uint8Array> {
+  const z = createGunzip();
+  let inputError: unknown;
+  let stopped = false;
+  const feed = (async () => {
+    try {
+      for await (const chunk of input) {
+        if (stopped || z.destroyed) return;
+        if (!z.write(chunk) && !z.destroyed) await drainOrClose(z);
+      }
+      if (!z.destroyed) z.end();
+    } catch (err) {
+      inputError = err;
+      z.destroy(err as Error);
+    }
+  })();
+  try {
+    for await (const chunk of z) yield chunk as Buffer;
+  } catch (err) {
+    if (inputError !== undefined) throw inputError;
+    throw new CorruptInput('corrupt_gzip', { cause: err });
+  } finally {
+    stopped = true;
+    z.destroy();
+    await feed;
+  }
+}
+
+function drainOrClose(z: NodeJS.EventEmitter): Promise<void> {
+  return new Promise((ok) => {
+    const done = () => {
+      z.off('drain', done);
+      z.off('close', done);
+      ok();
+    };
+    z.on('drain', done);
+    z.on('close', done);
+  });
+}
+
+/** Bytes [start, end) of a stream: what comes before is read and dropped, nothing after is read. */
+export async function* byteRange(input: Chunks, start: number, end: number): AsyncGenerator<Uint8Array> {
+  let pos = 0;
+  for await (const chunk of input) {
+    const from = Math.max(0, start - pos);
+    const to = Math.min(chunk.length, end - pos);
+    pos += chunk.length;
+    if (from < to) yield chunk.subarray(from, to);
+    if (pos >= end) return;
+  }
+}
+
+/** Pulls delimited and fixed-size pieces out of a byte stream (git's -z and --batch outputs). */
+export class ByteReader {
+  private readonly it: AsyncIterator<Uint8Array>;
+  private chunk: Uint8Array = new Uint8Array(0);
+  private pos = 0;
+
+  constructor(input: Chunks) {
+    this.it = input[Symbol.asyncIterator]();
+  }
+
+  private async fill(): Promise<boolean> {
+    while (this.pos >= this.chunk.length) {
+      const next = await this.it.next();
+      if (next.done) return false;
+      this.chunk = next.value;
+      this.pos = 0;
+    }
+    return true;
+  }
+
+  /**
+   * Bytes up to `delimiter` (consumed, not returned); undefined at the end of the stream. Throws when
+   * the piece exceeds `max` bytes or the stream ends inside it.
+   */
+  async until(delimiter: number, max: number): Promise<Uint8Array | undefined> {
+    const parts: Uint8Array[] = [];
+    let length = 0;
+    while (await this.fill()) {
+      const at = this.chunk.indexOf(delimiter, this.pos);
+      const end = at === -1 ? this.chunk.length : at;
+      length += end - this.pos;
+      if (length > max) throw new Error(`a record longer than ${max} bytes`);
+      parts.push(this.chunk.subarray(this.pos, end));
+      this.pos = at === -1 ? end : at + 1;
+      if (at !== -1) return parts.length === 1 ? parts[0]! : Buffer.concat(parts, length);
+    }
+    if (length > 0) throw new Error('the stream ended inside a record');
+    return undefined;
+  }
+
+  /** Exactly `n` bytes; throws when the stream ends first. */
+  async exact(n: number): Promise<Uint8Array> {
+    const out = Buffer.alloc(n);
+    let filled = 0;
+    while (filled < n) {
+      if (!(await this.fill())) throw new Error(`the stream ended ${n - filled} bytes short`);
+      const take = Math.min(n - filled, this.chunk.length - this.pos);
+      out.set(this.chunk.subarray(this.pos, this.pos + take), filled);
+      this.pos += take;
+      filled += take;
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.it.return?.();
+  }
+}
