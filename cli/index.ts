@@ -4,10 +4,12 @@
  * this file maps errors to exit codes (0 ok, 1 run failed or runtime error, 2 usage / invalid flow).
  */
 import { Command, CommanderError } from 'commander';
+import { registerDataset } from './commands/dataset.js';
 import { registerGet } from './commands/get.js';
 import { registerGraph } from './commands/graph.js';
 import { registerLogs } from './commands/logs.js';
 import { registerMesh } from './commands/mesh.js';
+import { registerOptOut } from './commands/optout.js';
 import { registerReplay } from './commands/replay.js';
 import { registerRun } from './commands/run.js';
 import { registerRuns } from './commands/runs.js';
@@ -31,6 +33,8 @@ export function buildProgram(): Command {
   registerShow(program);
   registerLogs(program);
   registerGet(program);
+  registerOptOut(program);
+  registerDataset(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }
