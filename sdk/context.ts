@@ -32,4 +32,8 @@ export interface TaskContextV1 {
   index(): number;
   next(args: readonly unknown[]): void;
   merge(target: object, inputs: unknown, options: MergeOptions): void;
+  /** Stores bytes in the run's content store with the task's outputs; returns their sha256. */
+  putBlob?(bytes: Uint8Array): string;
+  /** Bytes stored by putBlob (in any task of any run of this store), verified against the digest. */
+  getBlob?(digest: string): Uint8Array;
 }

@@ -57,6 +57,24 @@ export abstract class FlowSpec {
   mergeArtifacts(inputs: Inputs<this>, options: MergeOptions = {}): void {
     contextOf(this, 'mergeArtifacts()').merge(this, inputs, options);
   }
+
+  /**
+   * Stores bytes in the content store and returns their sha256, for data that other tasks read by
+   * digest without loading a whole artifact: shuffle pieces, dataset batches. Written with the task's
+   * artifacts, before its record, so a digest a finished task handed on is always readable.
+   */
+  putBlob(bytes: Uint8Array): string {
+    const ctx = contextOf(this, 'putBlob()');
+    if (!ctx.putBlob) throw new Error('putBlob() needs a newer stackmesh runtime');
+    return ctx.putBlob(bytes);
+  }
+
+  /** Bytes stored with putBlob, verified against their digest. Returns a copy the step may change. */
+  getBlob(digest: string): Uint8Array {
+    const ctx = contextOf(this, 'getBlob()');
+    if (!ctx.getBlob) throw new Error('getBlob() needs a newer stackmesh runtime');
+    return ctx.getBlob(digest);
+  }
 }
 
 /** One incoming task of a join, read-only; artifacts load when first read. */

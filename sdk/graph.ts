@@ -17,7 +17,7 @@ import type { FlowGraph, GraphStep, Transition } from '../protocol/graph.js';
 import { InvalidFlowError } from './errors.js';
 
 /** Names a step cannot take: FlowSpec's own members. */
-const RESERVED = new Set(['next', 'input', 'index', 'current', 'mergeArtifacts']);
+const RESERVED = new Set(['next', 'input', 'index', 'current', 'mergeArtifacts', 'putBlob', 'getBlob']);
 /** Step names end up in store keys and NATS subjects. */
 const STEP_NAME = /^[A-Za-z_]\w*$/;
 const FIELD_NAME = /^[A-Za-z_$][\w$]*$/;

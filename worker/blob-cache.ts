@@ -80,7 +80,10 @@ export class ThreadBlobs {
     return b;
   }
 
-  private remember(digest: string, b: Uint8Array): void {
+  /** Keeps verified bytes of `digest` (a blob this thread just made). */
+  remember(digest: string, b: Uint8Array): void {
+    const old = this.bytes.get(digest);
+    if (old) this.size -= old.byteLength;
     this.bytes.set(digest, b);
     this.size += b.byteLength;
     for (const [d, old] of this.bytes) {

@@ -4,6 +4,7 @@
  * what it set. Never touches the store: reads go through the bridge, writes come back as blobs.
  */
 import { unpackValue } from '../protocol/artifacts.js';
+import { encodeBlob, isDigest } from '../protocol/cas.js';
 import type { ResolvedNext, TaskError, TaskResult, TaskSpec } from '../protocol/task.js';
 import { readFlowMeta, TASK_CONTEXT, type FlowMeta } from '../sdk/meta.js';
 import type { MergeOptions, TaskContextV1 } from '../sdk/context.js';
@@ -54,6 +55,7 @@ export async function runTask(spec: TaskSpec, services: ThreadServices, capture:
   }
 
   let nextArgs: readonly unknown[] | undefined;
+  const putBlobs: Array<[string, Uint8Array]> = [];
   const current = Object.freeze({
     flow: spec.flow, run: spec.run, step: spec.step, task: spec.task, attempt: spec.attempt,
     pathspec: `${spec.flow}/${spec.run}/${spec.step}/${spec.task}`, foreachStack: Object.freeze([...spec.foreach]),
@@ -77,6 +79,17 @@ export async function runTask(spec: TaskSpec, services: ThreadServices, capture:
     merge(target, inputs, options) {
       mergeArtifacts(spec.step, slots, target, inputs, options);
     },
+    putBlob(bytes) {
+      if (!(bytes instanceof Uint8Array)) throw new StepUsageError(spec.step, 'putBlob() takes a Uint8Array');
+      const { digest, stored } = encodeBlob(bytes);
+      putBlobs.push([digest, stored]);
+      services.blobs.remember(digest, bytes.slice());
+      return digest;
+    },
+    getBlob(digest) {
+      if (typeof digest !== 'string' || !isDigest(digest)) throw new StepUsageError(spec.step, `getBlob() takes a sha256 digest, got ${String(digest).slice(0, 80)}`);
+      return services.blobs.get(digest).slice();
+    },
   };
   Object.defineProperty(instance, TASK_CONTEXT, { value: ctx, enumerable: false });
 
@@ -98,6 +111,7 @@ export async function runTask(spec: TaskSpec, services: ThreadServices, capture:
   }
   const next = resolveNext(spec, cls, meta, instance, nextArgs);
   const { artifacts, blobs, inline } = slots.collect();
+  blobs.push(...putBlobs);
   return { ok: true, artifacts, blobs, ...(inline ? { inline } : {}), next, log: capture.text(), startedAt, finishedAt: new Date().toISOString() };
 }
 

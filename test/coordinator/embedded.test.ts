@@ -3,6 +3,15 @@ import { after, describe, it } from 'node:test';
 import { example, fixture, runToEnd, tempDir } from '../harness/flows.js';
 import { StoredRun } from '../harness/read.js';
 import { Runner } from '../../coordinator/runner.js';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { blobKey } from '../../protocol/keys.js';
+
+function countFiles(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) n++;
+  return n;
+}
 
 const store = tempDir('mesh-embedded-');
 after(() => store.remove());
@@ -90,6 +99,37 @@ describe('embedded runs - artifacts', () => {
     const end = await stored.task('end');
     assert.equal(end.artifacts.b, mid.artifacts.b);
     assert.match(mid.artifacts.b!, /^[0-9a-f]{64}$/);
+  });
+
+  it('small artifacts ride in their task record; large ones and putBlob bytes are store objects', async () => {
+    const { record, stored } = await run(fixture('blobs'), { n: 6, big: true });
+    assert.equal(record.status, 'succeeded');
+    assert.deepEqual(await stored.artifact('join', '0', 'texts'), [0, 1, 2, 3, 4, 5].map((i) => `part ${i}`));
+    assert.deepEqual(await stored.artifact('join', '0', 'sizes'), [4096, 4096, 4096, 4096, 4096, 4096]);
+    const work = await stored.task('work', '3');
+    // `ref` (a short string) is inline; `large` (4 KiB) is not, and neither is the putBlob payload.
+    assert.ok(work.inline?.[work.artifacts.ref!], 'the small artifact is inline');
+    assert.equal(work.inline?.[work.artifacts.large!], undefined);
+    assert.equal(await stored.cas.backend.has(blobKey(work.artifacts.ref!)), false);
+    assert.equal(await stored.cas.backend.has(blobKey(work.artifacts.large!)), true);
+    const ref = await stored.artifact('work', '3', 'ref') as string;
+    assert.equal(new TextDecoder().decode(await stored.cas.get(ref)), 'part 3');
+  });
+
+  it('a foreach of small values writes no store object per partition', async () => {
+    const before = countFiles(join(store.path, 'data'));
+    const { record } = await run(fixture('partitions'), { n: 200, bad: -1 });
+    assert.equal(record.status, 'succeeded');
+    // The list, the join's inputs, the code package, params: a handful, not 200.
+    assert.ok(countFiles(join(store.path, 'data')) - before < 20, 'partitions stored no objects of their own');
+  });
+
+  it('getBlob of something that is not a digest fails the task naming the step', async () => {
+    const done = await runToEnd(fixture('bad-blob'), { store: store.path });
+    assert.equal(done.record.status, 'failed');
+    const failure = done.events.find((e) => e.type === 'task.failed');
+    assert.ok(failure?.type === 'task.failed');
+    assert.match(failure.error, /step 'start'.*getBlob\(\) takes a sha256 digest/);
   });
 
   it('mergeArtifacts fails naming the artifacts the inputs disagree on, unless excluded', async () => {

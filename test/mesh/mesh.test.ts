@@ -41,6 +41,7 @@ describe('mesh - same results as embedded', () => {
     ['artifact types', fixture('types'), {}],
     ['retry, timeout and catchErrors', fixture('policies'), { mode: 'timeout-once' }],
     ['empty foreach', example('fanout'), { n: 0 }],
+    ['blobs by digest and large artifacts', fixture('blobs'), { n: 6, big: true }],
   ];
   for (const [name, file, params] of cases) {
     it(`${name} gives the same artifact digests on the mesh`, async () => {
