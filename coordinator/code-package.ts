@@ -2,6 +2,8 @@
  * The code package: a flow file bundled with esbuild, dependencies included, into one ES module,
  * stored in the content store by its sha256. `stackmesh` imports resolve to this package's SDK
  * (which has no I/O), so a flow anywhere on disk runs without installing anything next to it.
+ * `stackmesh/ops` (the dataset operators, with native and data-heavy dependencies) stays an import:
+ * it resolves to the stackmesh installed where the task runs, like the runtime itself.
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -57,6 +59,7 @@ async function bundle(abs: string, file: string): Promise<Uint8Array> {
         name: 'stackmesh-sdk',
         setup(build) {
           build.onResolve({ filter: /^stackmesh(\/sdk)?$/ }, () => ({ path: SDK_ENTRY }));
+          build.onResolve({ filter: /^stackmesh\/ops$/ }, (args) => ({ path: args.path, external: true }));
         },
       }],
     });

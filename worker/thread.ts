@@ -2,10 +2,10 @@
  * Entry of a pool thread (piscina). Runs tasks and inspects code packages; everything it reads
  * comes through the bridge to the main thread, everything it writes goes back in the result.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, parentPort, threadId } from 'node:worker_threads';
 import { sha256Hex } from '../protocol/cas.js';
 import type { TaskResult, TaskSpec } from '../protocol/task.js';
@@ -36,7 +36,24 @@ const capture = new LogCapture((stream, text) => bridge.notify({ type: 'log', st
 let currentTask: string | undefined;
 let currentRun: string | undefined;
 
-const CODE_DIR = join(tmpdir(), `stackmesh-code-${process.getuid?.() ?? 'user'}`);
+/** This stackmesh's root (dist/worker/thread.js is two levels down). */
+const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
+/** One cache per user and stackmesh install: a code package's `stackmesh/ops` import resolves to this install. */
+const CODE_DIR = join(tmpdir(), `stackmesh-code-${process.getuid?.() ?? 'user'}-${sha256Hex(new TextEncoder().encode(PACKAGE_ROOT)).slice(0, 12)}`);
+
+/** `CODE_DIR/node_modules/stackmesh` -> this install, so bare `stackmesh/...` imports in code packages resolve. */
+function linkPackage(): void {
+  const link = join(CODE_DIR, 'node_modules', 'stackmesh');
+  try {
+    if (readlinkSync(link) === PACKAGE_ROOT) return;
+  } catch {
+    // absent: make it
+  }
+  mkdirSync(join(CODE_DIR, 'node_modules'), { recursive: true, mode: 0o700 });
+  const tmp = `${link}.${process.pid}.${threadId}.tmp`;
+  symlinkSync(PACKAGE_ROOT, tmp, 'dir');
+  renameSync(tmp, link);
+}
 const flows = new Map<string, Promise<FlowClass>>();
 
 /** Imports a code package once per thread; the file name is its digest, so it is written once per machine. */
@@ -45,6 +62,7 @@ function loadFlow(code: string): Promise<FlowClass> {
   if (!p) {
     p = (async () => {
       const file = join(CODE_DIR, `${code}.mjs`);
+      linkPackage();
       // The cache is shared by every process on the machine: load a file only if it is the package.
       if (!existsSync(file) || sha256Hex(readFileSync(file)) !== code) {
         mkdirSync(CODE_DIR, { recursive: true, mode: 0o700 });
