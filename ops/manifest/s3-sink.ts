@@ -95,11 +95,10 @@ export class S3Sink implements DatasetSink {
         done.then(() => callback(), (err: Error) => callback(err));
       },
       destroy(error, callback) {
-        if (!settled) {
-          body.destroy();
-          upload.abort().catch(() => {});
-        }
-        callback(error);
+        if (settled) return callback(error);
+        body.destroy();
+        // 'close' comes only once the upload is aborted: then no part of it remains.
+        upload.abort().catch(() => {}).then(() => callback(error));
       },
     });
     return stream;

@@ -51,6 +51,7 @@ interface OpenShard {
   hash: ReturnType<typeof createHash>;
   /** Set once the shard's pipeline failed. */
   error?: Error;
+  out: Writable;
 }
 
 export class ShardWriter {
@@ -95,12 +96,16 @@ export class ShardWriter {
     return [...this.finished];
   }
 
-  /** Abandons the shard being written (its object never appears); finished shards stay. */
-  abort(err: Error = new Error('aborted')): void {
+  /** Abandons the shard being written (its object never appears, once this resolves); finished shards stay. */
+  async abort(err: Error = new Error('aborted')): Promise<void> {
     this.closed = true;
     const shard = this.current;
     this.current = undefined;
-    shard?.gzip.destroy(err);
+    if (!shard) return;
+    shard.gzip.destroy(err);
+    await shard.done.catch(() => {});
+    // The sink cleans up (deletes a temporary file, aborts an upload) before its stream closes.
+    if (!shard.out.closed) await once(shard.out, 'close').catch(() => {});
   }
 
   private open(): OpenShard {
@@ -116,7 +121,7 @@ export class ShardWriter {
       },
     });
     const out: Writable = this.sink.createWriteStream(info.name);
-    const shard: OpenShard = { info, gzip, hash, done: pipeline(gzip, tap, out) };
+    const shard: OpenShard = { info, gzip, hash, out, done: pipeline(gzip, tap, out) };
     // Failures surface from write() or close(); this also keeps an early one from being "unhandled".
     shard.done.catch((err: Error) => { shard.error = err; });
     this.current = shard;

@@ -177,7 +177,7 @@ export class DatasetWriter {
   async abort(): Promise<void> {
     if (this.state !== 'open') return;
     this.state = 'aborted';
-    this.shards.abort();
+    await this.shards.abort();
     if (this.ownsSink) await this.sink.close();
   }
 }

@@ -4,13 +4,14 @@
  * Writes go to a temporary file renamed into place: a reader never sees half a registry. Two
  * processes editing the same file at once may lose an edit; the mesh uses the KV registry for that.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseEntries, parseEntry } from './entry.js';
 import { OptOutStoreError } from './errors.js';
 import { byCodeUnit } from './snapshot.js';
-import type { OptOutStore } from './store.js';
+import type { OptOutStore } from './load.js';
 
 const HEADER = '# Opted-out owners and repositories, one per line (owner or owner/repo). Edit with `mesh optout add/rm`.\n';
 
@@ -75,7 +76,7 @@ export class FileOptOutStore implements OptOutStore {
   }
 
   private async write(text: string): Promise<void> {
-    const temp = `${this.path}.${process.pid}.tmp`;
+    const temp = `${this.path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
     try {
       await mkdir(dirname(this.path), { recursive: true });
       await writeFile(temp, text);

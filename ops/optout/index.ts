@@ -15,9 +15,7 @@
  * of that owner's repositories.
  */
 export { parseEntry, parseEntries, parseRepo, type EntryKind, type OptOutEntry, type RepoRef } from './entry.js';
-export { OptOutSnapshot, digestEntries } from './snapshot.js';
-export { optoutStep, OPTOUT_STEP, OPTED_OUT } from './step.js';
-export type { OptOutStore } from './store.js';
+export { OptOutSnapshot, digestEntries, optoutStep, OPTOUT_STEP, OPTED_OUT } from './snapshot.js';
 export { FileOptOutStore } from './file-store.js';
 export { KvOptOutStore, DEFAULT_OPTOUT_BUCKET, encodeKey, decodeKey, type KvOptOutStoreOptions } from './kv-store.js';
 export {
@@ -26,6 +24,7 @@ export {
   resolveOptOutOptions,
   DEFAULT_OPTOUT_FILE,
   type OptOutOptions,
+  type OptOutStore,
   type ResolvedOptOutOptions,
 } from './load.js';
 export { InvalidOptOutEntryError, OptOutOptionsError, OptOutStoreError } from './errors.js';

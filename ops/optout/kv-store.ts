@@ -10,7 +10,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { parseEntries, parseEntry } from './entry.js';
 import { InvalidOptOutEntryError, OptOutStoreError } from './errors.js';
 import { byCodeUnit } from './snapshot.js';
-import type { OptOutStore } from './store.js';
+import type { OptOutStore } from './load.js';
 
 export const DEFAULT_OPTOUT_BUCKET = 'mesh_optout';
 

@@ -15,9 +15,25 @@ import { OptOutOptionsError, OptOutStoreError } from './errors.js';
 import { FileOptOutStore } from './file-store.js';
 import { DEFAULT_OPTOUT_BUCKET, KvOptOutStore } from './kv-store.js';
 import { OptOutSnapshot } from './snapshot.js';
-import type { OptOutStore } from './store.js';
 
 export const DEFAULT_OPTOUT_FILE = 'optout.txt';
+
+/** The one small interface both registries implement: a file for embedded use, a KV bucket on the mesh. */
+export interface OptOutStore {
+  /** file:///abs/optout.txt or nats://host:port/kv/<bucket>, for messages and snapshots. */
+  readonly url: string;
+  /** Canonical entries (`owner` or `owner/repo`, lower case), sorted. */
+  list(): Promise<string[]>;
+  /**
+   * Adds entries as users type them (any spelling parseEntry takes). Every entry is validated before
+   * anything changes. Returns the canonical entries that were not there before.
+   */
+  add(entries: readonly string[]): Promise<string[]>;
+  /** Removes entries (validated first, like add); returns the canonical entries that were there. */
+  remove(entries: readonly string[]): Promise<string[]>;
+  /** Releases what the store opened itself (a NATS connection made from a URL); never a caller's. */
+  close(): Promise<void>;
+}
 
 export interface OptOutOptions {
   /** Use the KV bucket over this connection (left open on close). */

@@ -1,8 +1,10 @@
 /**
  * The registry as one run applies it: an immutable, sorted set of entries with a stable digest, so a
- * dataset's manifest can say exactly which opt-outs were honoured (and a later audit can check it).
+ * dataset's manifest can say exactly which opt-outs were honoured (and a later audit can check it),
+ * and the pipeline step that applies it.
  */
 import { createHash } from 'node:crypto';
+import { drop, keep, type Step } from '../pipeline.js';
 import { parseEntry, parseRepo, type OptOutEntry } from './entry.js';
 
 /** sha256 (hex) of the sorted canonical entries, one per line, each ending in '\n': the bytes of a clean registry file. */
@@ -57,4 +59,18 @@ export class OptOutSnapshot {
 
 export function byCodeUnit(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export const OPTOUT_STEP = 'optout';
+export const OPTED_OUT = 'opted_out';
+
+/**
+ * A document without a readable `meta.repo` is kept: the registry names repositories, and a file
+ * whose origin is unknown cannot be matched against it. Put the step after whatever sets `meta.repo`.
+ */
+export function optoutStep(snapshot: OptOutSnapshot): Step {
+  return {
+    name: OPTOUT_STEP,
+    run: (doc) => (snapshot.matches(doc.meta.repo) ? drop(OPTED_OUT) : keep()),
+  };
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { after, describe, it } from 'node:test';
 import {
   canonicalJson, CanonicalJsonError, configHash, DatasetExistsError, DatasetNotFoundError, DatasetWriter, ManifestFormatError,
@@ -130,6 +131,22 @@ describe('manifest - writing a dataset', () => {
     const wc = await writeDataset(makeDocs(20, 250), { ...options(c, { config: { ...config, maxBytes: 1 } }), stats: stats() });
     assert.notEqual(wc.manifest.config_sha256, wa.manifest.config_sha256, 'another config, another hash');
     assert.deepEqual(wc.manifest.shards, wa.manifest.shards, '... and the same shards');
+  });
+
+  it('writes no manifest (and no partial shard) when the documents fail half-way', async () => {
+    const root = fresh();
+    async function* failing() {
+      yield* makeDocs(15, 300);
+      throw new Error('source went away');
+    }
+    await assert.rejects(writeDataset(failing(), options(root)), { message: 'source went away' });
+    assert.equal(existsSync(join(root, 'manifest.json')), false);
+    const left = readdirSync(join(root, 'data'));
+    assert.ok(left.length >= 1 && left.every((f) => /^part-\d{5}\.jsonl\.gz$/.test(f)), left.join(' '));
+    // What is left are whole shards (each a complete gzip stream), none holding the last documents.
+    const written = left.map((f) => gunzipSync(readFileSync(join(root, 'data', f))).toString('utf8')).join('');
+    assert.ok(written.split('\n').length - 1 < 15, 'the shard being written when it failed is gone');
+    await assert.rejects(openDataset(root), DatasetNotFoundError);
   });
 
   it('writes an empty dataset as a manifest with no shards', async () => {

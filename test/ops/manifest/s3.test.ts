@@ -83,10 +83,11 @@ describe('manifest - an s3:// destination', () => {
     const sink = new S3Sink({ bucket: s3.bucket, prefix: 'aborted', client });
     const stream = sink.createWriteStream('data/part-00000.jsonl.gz');
     const failed = new Promise((resolve) => stream.once('error', resolve));
+    const closed = new Promise((resolve) => stream.once('close', resolve));
     stream.write(Buffer.alloc(1000, 1));
     stream.destroy(new Error('stop'));
     assert.equal(((await failed) as Error).message, 'stop');
-    await new Promise((r) => setTimeout(r, 200));
+    await closed;
     assert.deepEqual(await keys('aborted/'), []);
     assert.equal(await sink.get('data/part-00000.jsonl.gz'), undefined);
   });
