@@ -10,6 +10,7 @@
  * Strategies run filename → shebang → extension → modeline → heuristics; see `detect.ts`.
  */
 export { detectLanguage } from './detect.js';
+export { languageStep, LANGUAGE_STEP, type LanguageStepOptions } from './step.js';
 export { classifyFile, vendoredDir, LOCKFILES, MARKER_LINES, MINIFIED_AVG_LINE, MINIFIED_MAX_LINES } from './classify.js';
 export { HEURISTICS, byHeuristics, type HeuristicRule } from './heuristics.js';
 export { findLanguage, rankCandidates, POPULAR, type LanguageInfo } from './data.js';

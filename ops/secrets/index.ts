@@ -8,6 +8,7 @@
  * Findings carry offsets, never the value, so they are safe to log and to keep in run stats.
  */
 export { scan, resolveOverlaps } from './scan.js';
+export { secretsStep, SECRETS_STEP, type SecretsStepOptions, type FindingRecord } from './step.js';
 export { redact, syntheticIp, type RedactOptions, type RedactResult } from './redact.js';
 export { FORMAT_RULES, isJwt, kindOfName, type FormatRule } from './rules.js';
 export { shannonEntropy, isPlaceholder, isSequentialOrRepeated, isUuid, isLockfile, looksLikeHash } from './filters.js';
