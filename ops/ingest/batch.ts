@@ -137,6 +137,11 @@ export class Batcher<E> {
     return undefined;
   }
 
+  /** Bytes the open batch can still take before it closes. */
+  room(): number {
+    return this.limits.batchBytes - this.bytes;
+  }
+
   /** The open batch, if it has anything. */
   flush(): { index: number; bytes: number; entries: E[] } | undefined {
     if (this.entries.length === 0) return undefined;

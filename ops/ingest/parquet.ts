@@ -2,7 +2,7 @@
  * Parquet files in The Stack's shape, read with hyparquet through the same field names as JSONL.
  * Only the columns the field names pick are read. A row group is hyparquet's unit of decoding, so
  * memory is bounded by the largest row group's chosen columns (`maxRowGroupBytes` skips bigger
- * ones) plus the rows of one batch piece; a row group over `batchBytes` is split into row ranges.
+ * ones) plus the rows of one batch; row groups are cut into row ranges where batches fill up.
  *
  * Codecs: uncompressed and snappy (hyparquet), gzip and brotli (node:zlib). Zstd and LZ4 need a
  * decoder Node 20 does not have; such files fail at planning with a message saying so.
@@ -73,13 +73,16 @@ export async function* planParquet(file: string, options: IngestOptions | Resolv
       const full = wrap(batcher.push({ rowGroup, skip: 'row_group_too_large' }, 0));
       if (full) yield full;
     } else {
-      // Pieces of about batchBytes each, rows shared out evenly.
-      const pieces = Math.min(rows, Math.max(1, Math.ceil(bytes / o.batchBytes)));
-      for (let p = 0; p < pieces; p++) {
-        const from = rowStart + Math.floor((rows * p) / pieces);
-        const to = rowStart + Math.floor((rows * (p + 1)) / pieces);
-        const full = wrap(batcher.push({ rowGroup, rowStart: from, rowEnd: to }, Math.round((bytes * (to - from)) / rows)));
+      // Rows are cut where the open batch fills up (bytes shared out evenly over the rows), so a
+      // batch holds at most one range per row group and hyparquet decodes each group once per batch.
+      const upTo = (r: number) => Math.round((bytes * r) / rows);
+      for (let r = 0; r < rows; ) {
+        const room = batcher.room();
+        let end = Math.min(rows, r + Math.max(1, Math.ceil((room * rows) / Math.max(1, bytes))));
+        while (end < rows && upTo(end) - upTo(r) < room) end++;
+        const full = wrap(batcher.push({ rowGroup, rowStart: rowStart + r, rowEnd: rowStart + end }, upTo(end) - upTo(r)));
         if (full) yield full;
+        r = end;
       }
     }
     rowStart += rows;

@@ -109,9 +109,14 @@ export async function* readS3Batch(batch: S3Batch, options: IngestOptions | Reso
     let bytes: Uint8Array;
     try {
       const out = await client.send(new (sdk().GetObjectCommand)({ Bucket: batch.bucket, Key, IfMatch: e.etag }));
-      if (out.ContentLength !== undefined && out.ContentLength !== e.size) {
+      // IfMatch makes S3 refuse a replaced object; servers that ignore it are caught by the ETag check.
+      const why =
+        e.etag !== undefined && out.ETag !== undefined && out.ETag !== e.etag ? `ETag ${e.etag} then, ${out.ETag} now`
+        : out.ContentLength !== undefined && out.ContentLength !== e.size ? `${e.size} bytes then, ${out.ContentLength} now`
+        : undefined;
+      if (why) {
         out.Body?.transformToWebStream().cancel().catch(() => {});
-        throw new IngestSourceError(url, `${Key}: changed since planning (${e.size} bytes then, ${out.ContentLength} now)`);
+        throw new IngestSourceError(url, `${Key}: changed since planning (${why})`);
       }
       bytes = out.Body ? await out.Body.transformToByteArray() : new Uint8Array(0);
     } catch (err) {
