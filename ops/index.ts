@@ -14,3 +14,7 @@ export * as language from './language/index.js';
 export * as secrets from './secrets/index.js';
 export * as optout from './optout/index.js';
 export * as manifest from './manifest/index.js';
+export * as license from './license/index.js';
+export * as filters from './filters/index.js';
+export * as dedup from './dedup/index.js';
+export * as stack from './stack/index.js';

@@ -1,0 +1,57 @@
+/**
+ * The last stage: every batch's surviving documents, in batch order, minus the duplicates the dedup
+ * join dropped, written as one dataset version with its manifest. The counts merge every stage's
+ * stats, so each dropped file shows up under exactly one reason.
+ */
+import type { DedupReport } from '../dedup/index.js';
+import { DatasetWriter, type WrittenDataset } from '../manifest/index.js';
+import type { OptOutSnapshot } from '../optout/index.js';
+import { PipelineStats, type Doc, type PipelineStatsJSON } from '../pipeline.js';
+import { hashedConfig, type ResolvedStackConfig } from './config.js';
+
+export interface PublishInput {
+  config: ResolvedStackConfig;
+  /** Documents of batch p, loaded when publishing reaches it. */
+  batches: ReadonlyArray<() => Doc[]>;
+  /** Dedup's verdict (absent when dedup is off). */
+  report?: DedupReport;
+  /** Stats of every stage and batch, to merge (documents are counted in by the first stage only). */
+  stats: readonly PipelineStatsJSON[];
+  /** Input digests by batch label. */
+  inputs: Record<string, string>;
+  optout: OptOutSnapshot;
+}
+
+export async function publishDataset(p: PublishInput): Promise<WrittenDataset> {
+  const stats = new PipelineStats();
+  for (const s of p.stats) stats.merge(s);
+  const dropped = new Map<number, Set<number>>();
+  for (const d of p.report?.dropped ?? []) {
+    let set = dropped.get(d.partition);
+    if (!set) dropped.set(d.partition, (set = new Set()));
+    set.add(d.index);
+    stats.drop(`dedup:${d.reason}`);
+  }
+  const c = p.config;
+  const writer = await DatasetWriter.create({
+    dest: c.out, name: c.name, version: c.version, shardBytes: c.shardBytes, config: hashedConfig(c),
+    inputs: p.inputs, optout: p.optout, overwrite: c.overwrite, extraFields: ['stars', 'findings'],
+  });
+  let written = 0;
+  try {
+    for (let b = 0; b < p.batches.length; b++) {
+      const skip = dropped.get(b);
+      const list = p.batches[b]!();
+      for (let i = 0; i < list.length; i++) {
+        if (skip?.has(i)) continue;
+        await writer.write(list[i]!);
+        written++;
+      }
+    }
+  } catch (err) {
+    await writer.abort();
+    throw err;
+  }
+  // In: files that entered the pipeline; out: files published.
+  return writer.finish({ stats: { ...stats.toJSON(), out: written } });
+}
