@@ -42,7 +42,10 @@ export async function scanBatch(batch: Batch | string, config: ResolvedStackConf
     if (item.type === 'skip') hash.update(`skip\0${item.path}\0${item.reason}\n`);
     else hash.update(`file\0${item.record.id}\0${item.record.bytes.length}\0`).update(item.record.bytes);
     const doc = decodeItem(item, stats, { maxBytes: config.maxFileBytes });
-    if (!doc) continue;
+    if (!doc) {
+      stats.docsIn++; // read and dropped at ingest: in = dropped + published, whatever stage dropped it
+      continue;
+    }
     const lic = scanLicenseFile(doc.path, doc.content);
     if (lic && lic.ids.length > 0) evidence.push({ repo: repoOf(doc), path: doc.path, ids: [...lic.ids] });
     const kept = runPipeline(steps, doc, stats);
