@@ -5,7 +5,7 @@
  */
 import type { Doc, PipelineStats } from '../pipeline.js';
 import { resolveIngestOptions, type IngestOptions, type ResolvedIngestOptions } from './options.js';
-import type { DropReason, IngestItem, IngestRecord } from './types.js';
+import type { DropReason, IngestItem, IngestRecord, RecordMeta } from './types.js';
 
 export type DecodeOutcome = { keep: true; doc: Doc } | { keep: false; reason: DropReason };
 
@@ -17,6 +17,15 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function decode(record: IngestRecord, options: IngestOptions | ResolvedIngestOptions = {}): DecodeOutcome {
   const { maxBytes } = resolveIngestOptions(options);
+  const doc = (content: string): DecodeOutcome => ({ keep: true, doc: { id: record.id, path: record.path, content, meta: { ...record.meta } } });
+  const { text } = record;
+  if (text !== undefined) {
+    // The same verdicts as for the UTF-8 bytes: a lone surrogate is what invalid UTF-8 becomes in a string.
+    if (Buffer.byteLength(text, 'utf8') > maxBytes) return { keep: false, reason: 'too_large' };
+    if (text.includes('\0')) return { keep: false, reason: 'binary' };
+    if (!isWellFormed(text)) return { keep: false, reason: 'invalid_utf8' };
+    return doc(text);
+  }
   const { bytes } = record;
   if (bytes.length > maxBytes) return { keep: false, reason: 'too_large' };
   if (bytes.indexOf(0) !== -1) return { keep: false, reason: 'binary' };
@@ -26,7 +35,7 @@ export function decode(record: IngestRecord, options: IngestOptions | ResolvedIn
   } catch {
     return { keep: false, reason: 'invalid_utf8' };
   }
-  return { keep: true, doc: { id: record.id, path: record.path, content, meta: { ...record.meta } } };
+  return doc(content);
 }
 
 /**
@@ -50,6 +59,20 @@ export function decodeItem(
   }
   step.out++;
   return outcome.doc;
+}
+
+/** A record of text content whose `bytes` are encoded only if someone asks for them. */
+export function textRecord(id: string, path: string, text: string, meta: RecordMeta): IngestRecord {
+  let bytes: Uint8Array | undefined;
+  return {
+    id,
+    path,
+    get bytes(): Uint8Array {
+      return (bytes ??= utf8Bytes(text));
+    },
+    text,
+    meta,
+  };
 }
 
 /**

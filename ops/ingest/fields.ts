@@ -2,7 +2,7 @@
  * Dataset rows (JSONL objects, Parquet rows) to records, through the configured field names. Values
  * are normalized to JSON: BigInt to number (or string past 2^53), Date to ISO text, bytes to text.
  */
-import { utf8Bytes } from './decode.js';
+import { textRecord } from './decode.js';
 import type { ResolvedFieldNames } from './options.js';
 import { record, skip, type IngestItem, type RecordMeta, type SourceType } from './types.js';
 
@@ -18,10 +18,7 @@ export interface RowPlace {
 
 export function rowToItem(row: Record<string, unknown>, fields: ResolvedFieldNames, place: RowPlace): IngestItem {
   const content = first(row, fields.content);
-  let bytes: Uint8Array;
-  if (typeof content === 'string') bytes = utf8Bytes(content);
-  else if (content instanceof Uint8Array) bytes = content;
-  else return skip(place.where, 'missing_content');
+  if (typeof content !== 'string' && !(content instanceof Uint8Array)) return skip(place.where, 'missing_content');
 
   const path = text(first(row, fields.path));
   if (path === undefined || path === '') return skip(place.where, 'missing_path');
@@ -45,7 +42,8 @@ export function rowToItem(row: Record<string, unknown>, fields: ResolvedFieldNam
     const value = own(row, name);
     if (value !== undefined) meta[name] = plain(value);
   }
-  return record({ id: meta.repo ? `${meta.repo}/${path}` : path, path, bytes, meta });
+  const id = meta.repo ? `${meta.repo}/${path}` : path;
+  return record(typeof content === 'string' ? textRecord(id, path, content, meta) : { id, path, bytes: content, meta });
 }
 
 /** The first of `names` whose value is present and not null. */

@@ -20,11 +20,10 @@ const lossy = new TextDecoder();
 
 /** Runs git in `dir`; `finish()` waits for the exit and throws with git's own message on failure. */
 function git(dir: string, args: string[]): { proc: GitProcess; finish: () => Promise<void> } {
-  const proc = spawn('git', ['-C', dir, ...args], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    // No pager, no prompts, no local config surprises in what ls-tree prints.
-    env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', LC_ALL: 'C' },
-  });
+  // No prompts, no pager, and no GIT_DIR & co. inherited from a hook that would point git elsewhere.
+  const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', LC_ALL: 'C' };
+  for (const name of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_COMMON_DIR']) delete env[name];
+  const proc = spawn('git', ['-C', dir, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
   let stderr = '';
   proc.stderr.on('data', (d: Buffer) => { if (stderr.length < 4096) stderr += d.toString(); });
   const exited = new Promise<number | null>((ok, fail) => {

@@ -29,6 +29,11 @@ export interface IngestRecord {
   id: string;
   path: string;
   bytes: Uint8Array;
+  /**
+   * The content as the source held it, when that was text (a JSONL string): `bytes` is then its
+   * UTF-8, encoded on first use, and `decode` works on the text without the round trip.
+   */
+  text?: string;
   meta: RecordMeta;
 }
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PipelineStats } from '../../../ops/pipeline.js';
 import { decode, decodeItem, utf8Bytes, type IngestRecord } from '../../../ops/ingest/index.js';
+import { textRecord } from '../../../ops/ingest/decode.js';
 
 const rec = (bytes: Uint8Array | string, path = 'a.py'): IngestRecord => ({
   id: `o/r/${path}`,
@@ -45,5 +46,15 @@ describe('ingest decode - records become documents or are dropped with a reason'
     assert.deepEqual([...utf8Bytes('a\ud800b')], [0x61, 0xed, 0xa0, 0x80, 0x62]);
     assert.deepEqual([...utf8Bytes('🎉é')], [...Buffer.from('🎉é')]);
     assert.equal(decode(rec(utf8Bytes('x\udc00'))).keep, false);
+  });
+
+  it('a record of text (from JSONL) gets the same verdict as its UTF-8 bytes would, without encoding them', () => {
+    const cases = ['plain', '\uFEFFbom', 'nul\0byte', 'lone \ud800 surrogate', '\udc00\0both', 'é'.repeat(6), 'é'.repeat(5) + 'x', '🎉🎉'];
+    for (const t of cases) {
+      const asText = textRecord('id', 'p', t, { source: 'jsonl' });
+      const asBytes = rec(utf8Bytes(t));
+      assert.deepEqual(decode(asText, { maxBytes: 11 }), decode({ ...asBytes, id: 'id', path: 'p', meta: { source: 'jsonl' } }, { maxBytes: 11 }), JSON.stringify(t));
+    }
+    assert.deepEqual([...textRecord('i', 'p', 'é', { source: 'jsonl' }).bytes], [0xc3, 0xa9]);
   });
 });
