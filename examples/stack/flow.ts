@@ -66,6 +66,7 @@ export default class StackCuration extends FlowSpec {
       dedup: this.dedup as Config['dedup'], threshold: this.threshold, shufflePartitions: this.shufflePartitions,
       shardBytes: this.shardBytes, overwrite: this.overwrite,
     });
+    await stack.checkOutput(this.config);
     const registry = await optouts.loadOptOut();
     this.optout = { entries: [...registry.entries], source: registry.source };
     const batches: string[] = [];

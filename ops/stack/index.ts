@@ -15,6 +15,6 @@ export { resolveStackConfig, hashedConfig, type StackConfig, type ResolvedStackC
 export { scanBatch, countsOnly, repoOf, type LicenseEvidence, type ScanResult } from './scan.js';
 export { mergeEvidence, applyLicenses, type RepoLicenseTable, type LicensedBatch } from './licenses.js';
 export { dedupOptions, signBatch, lazySignatures, bucketEdges, resolveClusters } from './dedup.js';
-export { publishDataset, type PublishInput } from './publish.js';
+export { publishDataset, checkOutput, type PublishInput } from './publish.js';
 export { encodeDocs, decodeDocs, encodeValue, decodeValue } from './docs.js';
 export { StackConfigError, StackDataError } from './errors.js';

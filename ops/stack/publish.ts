@@ -4,7 +4,7 @@
  * stats, so each dropped file shows up under exactly one reason.
  */
 import type { DedupReport } from '../dedup/index.js';
-import { DatasetWriter, type WrittenDataset } from '../manifest/index.js';
+import { DatasetExistsError, DatasetWriter, MANIFEST_NAME, openSink, type WrittenDataset } from '../manifest/index.js';
 import type { OptOutSnapshot } from '../optout/index.js';
 import { PipelineStats, type Doc, type PipelineStatsJSON } from '../pipeline.js';
 import { hashedConfig, type ResolvedStackConfig } from './config.js';
@@ -54,4 +54,15 @@ export async function publishDataset(p: PublishInput): Promise<WrittenDataset> {
   }
   // In: files that entered the pipeline; out: files published.
   return writer.finish({ stats: { ...stats.toJSON(), out: written } });
+}
+
+/** Fails early (before any batch is read) when `out` already holds a dataset and overwrite is off. */
+export async function checkOutput(config: ResolvedStackConfig): Promise<void> {
+  if (config.overwrite) return;
+  const sink = await openSink(config.out);
+  try {
+    if ((await sink.get(MANIFEST_NAME)) !== undefined) throw new DatasetExistsError(sink.url);
+  } finally {
+    await sink.close();
+  }
 }

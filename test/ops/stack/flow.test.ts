@@ -74,6 +74,9 @@ describe('stack flow - curation embedded', () => {
     await curate(out);
     const again = await runToEnd(example('stack'), { store: join(dir.path, 'store'), params: { source, out } });
     assert.equal(again.record.status, 'failed');
+    // It fails at the start, before reading anything.
+    const failed = again.events.find((e) => e.type === 'task.failed');
+    assert.ok(failed?.type === 'task.failed' && failed.step === 'start' && /already holds a dataset/.test(failed.error));
     await curate(out, { overwrite: true });
   });
 });
