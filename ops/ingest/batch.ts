@@ -177,7 +177,8 @@ export function parseBatch(value: unknown): Batch {
   switch (type) {
     case 'ingest.v1.dir':
       need('root', 'string');
-      list('entries', file);
+      // Paths are joined to the root: one that climbs out of it was not written by planDir.
+      list('entries', (e) => file(e) && !/^\//.test(e.path as string) && !(e.path as string).split('/').includes('..'));
       break;
     case 'ingest.v1.tar':
       need('file', 'string');

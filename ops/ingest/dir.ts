@@ -6,7 +6,7 @@
  */
 import { constants, type Dirent } from 'node:fs';
 import { lstat, open, readdir, realpath } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { Batcher, isSkip, type DirBatch, type FileEntry, type SkipEntry } from './batch.js';
 import { IngestSourceError } from './errors.js';
 import { resolveIngestOptions, type IngestOptions, type ResolvedIngestOptions } from './options.js';
@@ -73,12 +73,21 @@ export async function* planDir(root: string, options: IngestOptions | ResolvedIn
 export async function* readDirBatch(batch: DirBatch, options: IngestOptions | ResolvedIngestOptions): AsyncGenerator<IngestItem> {
   const { maxBytes } = resolveIngestOptions(options);
   const realRoot = await realpath(batch.root).catch((err) => { throw fsError(batch.root, err); });
+  // O_NOFOLLOW guards the last path component; the folders above it are checked once each.
+  const inside = new Map<string, Promise<boolean>>();
+  const folderInside = (folder: string) => {
+    let ok = inside.get(folder);
+    if (!ok) inside.set(folder, (ok = realpath(folder).then((real) => real === realRoot || real.startsWith(realRoot + sep), () => false)));
+    return ok;
+  };
   for (const e of batch.entries) {
     if (isSkip(e)) {
       yield skip(e.path, e.skip);
       continue;
     }
-    const bytes = await readPlanned(join(realRoot, e.path), e, maxBytes);
+    const abs = join(realRoot, e.path);
+    if (!(await folderInside(dirname(abs)))) throw new IngestSourceError(abs, 'changed since planning (a folder above it now leads out of the root)');
+    const bytes = await readPlanned(abs, e, maxBytes);
     if (typeof bytes === 'string') yield skip(e.path, bytes);
     else yield record({ id: e.path, path: e.path, bytes, meta: { source: 'dir' } });
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, symlinkSync } from 'node:fs';
+import { chmodSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { planBatches, readBatch, readSource, walkDir } from '../../../ops/ingest/index.js';
@@ -74,5 +74,17 @@ describe('ingest dir - a deterministic walk that never leaves the root', () => {
     assert.deepEqual(byCount.map((b) => b.type === 'ingest.v1.dir' && b.entries.length), [7, 7, 7, 7, 7, 5]);
     writeFiles(many, { 'f00.txt': 'changed' });
     await assert.rejects(collect(readBatch(byCount[0]!)), /f00\.txt: changed since planning \(100 bytes then, 7 now\)/);
+  });
+
+  it('a folder swapped for a symlink out of the root after planning is not followed', async () => {
+    const swapped = join(dir, 'swapped');
+    writeFiles(swapped, { 'sub/a.txt': 'mine' });
+    writeFiles(dir, { 'elsewhere/a.txt': 'not mine' });
+    const [batch] = await collect(planBatches(`dir:${swapped}`));
+    rmSync(join(swapped, 'sub'), { recursive: true });
+    symlinkSync(join(dir, 'elsewhere'), join(swapped, 'sub'));
+    await assert.rejects(collect(readBatch(batch!)), /a folder above it now leads out of the root/);
+    const forged = JSON.stringify({ ...batch!, entries: [{ path: '../elsewhere/a.txt', size: 8 }] });
+    await assert.rejects(collect(readBatch(forged)), /entries\[0\] is not a valid entry/);
   });
 });
