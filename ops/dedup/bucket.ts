@@ -6,12 +6,7 @@
  * pieces and lists the docRefs a verification will touch (`needed`); `verifyCandidates` reads those
  * through a `SignatureLookup`. `bucketPartition` does both.
  *
- * Verification: exact groups compare full sha256 digests (the 64-bit key only proposes); near groups
- * keep a pair when the signatures' estimated Jaccard is ≥ threshold. Identical signatures are collapsed
- * first, and a pair already connected through earlier edges in this partition is not compared again:
- * that changes which edges are written, never which documents end up connected, so clusters are the
- * same for any R and any piece order. Worst case is still quadratic in the distinct signatures that
- * share one band key, which is inherent to LSH.
+ * Verification (verify.ts) turns each group into edges.
  *
  * Edges blob:
  *   fields: r, R, edge count, P (0 when unknown), 0
@@ -22,11 +17,10 @@ import { allocateBlob, blobBytes, expectBodyWords, HEADER_WORDS, readFrame } fro
 import { DedupInputError } from './errors.js';
 import { resolveDedupOptions, type DedupOptions, type ResolvedDedupOptions } from './options.js';
 import { decodeShufflePiece, EXACT_BAND, type ShufflePiece } from './scan.js';
-import { DIGEST_WORDS, type SignatureLookup, type SignatureSource } from './tables.js';
-import { UnionFind } from './unionfind.js';
+import type { SignatureLookup } from './tables.js';
+import { Verifier } from './verify.js';
 
-export const EDGE_NEAR = 0;
-export const EDGE_EXACT = 1;
+export { EDGE_EXACT, EDGE_NEAR } from './verify.js';
 export const EDGE_WORDS = 5;
 
 export interface Candidates {
@@ -150,110 +144,17 @@ export function bucketCandidates(r: number, pieces: Iterable<Uint8Array>, option
 export function verifyCandidates(candidates: Candidates, lookup: SignatureLookup, options: DedupOptions | ResolvedDedupOptions = {}): Uint8Array {
   const o = resolveDedupOptions(options);
   const { refs, starts, exact } = candidates;
-  const sources = new Map<number, SignatureSource>();
-  const source = (partition: number): SignatureSource => {
-    let s = sources.get(partition);
-    if (!s) {
-      s = lookup(partition);
-      if (!s) throw new DedupInputError('bucket', `no signature table for scan partition ${partition}`, { partition });
-      sources.set(partition, s);
-    }
-    return s;
-  };
-
-  // Local ids for the docRefs of this partition, in docRef order.
-  const local = new Map<number, number>();
-  const keyOf = (g: number) => refs[2 * g]! * 4294967296 + refs[2 * g + 1]!;
-  const sortedKeys = [...new Set(Array.from({ length: refs.length / 2 }, (_, g) => keyOf(g)))].sort((a, b) => a - b);
-  sortedKeys.forEach((key, id) => local.set(key, id));
-  const uf = new UnionFind(sortedKeys.length);
-  const edges: number[][] = [];
-  const edge = (a: number, b: number, kind: number) => edges.push([refs[2 * a]!, refs[2 * a + 1]!, refs[2 * b]!, refs[2 * b + 1]!, kind]);
-
+  const verifier = new Verifier(refs, lookup, o.threshold);
+  const membersOf = (g: number) => Array.from({ length: starts[g + 1]! - starts[g]! }, (_, k) => starts[g]! + k);
   // Exact groups first: their edges are kept whole (they tell the join which drops are exact), and they
   // let near groups skip pairs already known to be connected.
-  for (const wantExact of [1, 0]) {
-    for (let g = 0; g + 1 < starts.length; g++) {
-      if (exact[g] !== wantExact) continue;
-      const members: number[] = [];
-      for (let m = starts[g]!; m < starts[g + 1]!; m++) members.push(m);
-      if (wantExact) verifyExact(members, refs, source, local, keyOf, uf, edge);
-      else verifyNear(members, refs, source, local, keyOf, uf, edge, o.threshold);
-    }
-  }
+  for (let g = 0; g + 1 < starts.length; g++) if (exact[g] === 1) verifier.exact(membersOf(g));
+  for (let g = 0; g + 1 < starts.length; g++) if (exact[g] === 0) verifier.near(membersOf(g));
 
-  edges.sort((x, y) => x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]! || x[3]! - y[3]! || x[4]! - y[4]!);
+  const edges = verifier.edges.sort((x, y) => x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]! || x[3]! - y[3]! || x[4]! - y[4]!);
   const words = allocateBlob('edges', o.fingerprint, [candidates.r, candidates.R, edges.length, candidates.scanPartitions, 0], edges.length * EDGE_WORDS);
   edges.forEach((e, i) => words.set(e, HEADER_WORDS + i * EDGE_WORDS));
   return blobBytes(words);
-}
-
-type Source = (partition: number) => SignatureSource;
-type Edge = (a: number, b: number, kind: number) => void;
-
-function compareWords(a: Uint32Array, b: Uint32Array): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return 0;
-}
-
-/** Members with the same full digest are one exact class; each joins the class's first (lowest docRef) member. */
-function verifyExact(members: number[], refs: Uint32Array, source: Source, local: Map<number, number>, keyOf: (g: number) => number, uf: UnionFind, edge: Edge): void {
-  const digests = members.map((m) => source(refs[2 * m]!).digest(refs[2 * m + 1]!).slice(0, DIGEST_WORDS));
-  const order = members.map((_, i) => i).sort((a, b) => compareWords(digests[a]!, digests[b]!) || a - b);
-  let head = order[0]!;
-  for (let i = 1; i < order.length; i++) {
-    const cur = order[i]!;
-    if (compareWords(digests[head]!, digests[cur]!) !== 0) {
-      head = cur;
-      continue;
-    }
-    edge(members[head]!, members[cur]!, EDGE_EXACT);
-    uf.union(local.get(keyOf(members[head]!))!, local.get(keyOf(members[cur]!))!);
-  }
-}
-
-function verifyNear(
-  members: number[],
-  refs: Uint32Array,
-  source: Source,
-  local: Map<number, number>,
-  keyOf: (g: number) => number,
-  uf: UnionFind,
-  edge: Edge,
-  threshold: number,
-): void {
-  const ids = members.map((m) => local.get(keyOf(m))!);
-  // The same pair shares many bands: once an earlier group connected everyone, there is nothing to check.
-  const root = uf.find(ids[0]!);
-  if (ids.every((id) => uf.find(id) === root)) return;
-  const sigs = members.map((m) => source(refs[2 * m]!).signature(refs[2 * m + 1]!));
-  const k = sigs[0]!.length;
-  // Identical signatures: join each to the first of its kind (lowest docRef); only one of them is compared further.
-  const order = members.map((_, i) => i).sort((a, b) => compareWords(sigs[a]!, sigs[b]!) || a - b);
-  const reps: number[] = [];
-  for (let i = 0; i < order.length; i++) {
-    const cur = order[i]!;
-    const head = reps.length > 0 ? reps[reps.length - 1]! : -1;
-    if (head >= 0 && compareWords(sigs[head]!, sigs[cur]!) === 0) {
-      if (uf.union(ids[head]!, ids[cur]!)) edge(members[head]!, members[cur]!, EDGE_NEAR);
-    } else reps.push(cur);
-  }
-  reps.sort((a, b) => a - b);
-  for (let i = 0; i < reps.length; i++) {
-    const a = reps[i]!;
-    const sa = sigs[a]!;
-    for (let j = i + 1; j < reps.length; j++) {
-      const b = reps[j]!;
-      if (uf.connected(ids[a]!, ids[b]!)) continue;
-      const sb = sigs[b]!;
-      let same = 0;
-      for (let q = 0; q < k; q++) if (sa[q] === sb[q]) same++;
-      if (same / k >= threshold) {
-        uf.union(ids[a]!, ids[b]!);
-        edge(members[a]!, members[b]!, EDGE_NEAR);
-      }
-    }
-  }
 }
 
 /** Stage (b) in one call: candidates, then verification through `lookup`. */

@@ -31,6 +31,8 @@ export class DedupFormatError extends Error {
 export class DedupInputError extends Error {
   override name = 'DedupInputError';
   readonly nonRetryable = true;
+  /** The scan or bucket partition at fault, when there is one. */
+  readonly partition: number | undefined;
   constructor(
     readonly stage: 'scan' | 'bucket' | 'join',
     message: string,
@@ -39,5 +41,4 @@ export class DedupInputError extends Error {
     super(`${stage}: ${message}`, options);
     this.partition = options?.partition;
   }
-  readonly partition: number | undefined;
 }

@@ -140,7 +140,8 @@ export function measureText(text: string): TextMeasures {
       }
       bLastSegment = i - start;
 
-      const token = hexToken(text, start, i, classes);
+      // Most words have a letter past f (or a + / =) and cannot be hex, unless they start with 0x.
+      const token = (classes & (NONHEX_LETTER | B64_EXTRA)) !== 0 && text.charCodeAt(start) !== 48 ? 0 : hexToken(text, start, i, classes);
       if (token !== 0) {
         if (xStart < 0) {
           xStart = start;

@@ -157,6 +157,12 @@ describe('dedup distributed - refusing incomplete or mixed inputs', () => {
     assert.throws(() => signatureLookup([scans[0]!.signatures, scans[0]!.signatures]), inputError('bucket', /two signature tables/));
   });
 
+  it('scan: a partition number outside P', () => {
+    assert.throws(() => scanPartition(3, docs, opts), inputError('scan', /partition 3 is outside scanPartitions \(3\)/));
+    assert.throws(() => scanPartition(-1, docs), inputError('scan', /partition must be an integer/));
+    assert.throws(() => scanPartition(0, [{ id: 'x', path: 'x', content: 7 } as unknown as Doc]), inputError('scan', /docs\[0\] must have a string id and content/));
+  });
+
   it('bucket: a signature table the lookup cannot find', () => {
     const all = [...docs, ...docs].map((d, i) => ({ ...d, id: `${d.id}#${i}` }));
     const o = { shufflePartitions: 1 };
