@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { minhashKernel } from '../../../ops/dedup/minhash.js';
 import { simdKernel } from '../../../ops/dedup/simd.js';
-import { estimateJaccard, jaccard, MinHasher, permutations, Shingler, shingleStrings, tokenize } from '../../../ops/dedup/index.js';
+import { bandKeys, estimateJaccard, jaccard, MinHasher, permutations, resolveDedupOptions, Shingler, shingleStrings, tokenize } from '../../../ops/dedup/index.js';
 import { editLines, LRU_TS, rename, rng, SOURCES } from './fixtures.js';
 
 /** Sets of random 32-bit values with |A ∩ B| / |A ∪ B| = common / (common + onlyA + onlyB) exactly. */
@@ -73,17 +73,19 @@ describe('dedup minhash - the estimator', () => {
     assert.ok([...p.a].every((x) => (x & 1) === 1), 'multipliers are odd, so each permutation is a bijection');
   });
 
-  it('pins the signature bytes, so a change of hashing shows up as a format change', () => {
-    const sig = new MinHasher(16, 1).sign('export function add(a, b) { return a + b; }')!;
-    assert.deepEqual([...sig.slice(0, 4)], [...new MinHasher(16, 1, 5, 'js').sign('export function add(a, b) { return a + b; }')!.slice(0, 4)]);
-    assert.equal(sig.length, 16);
+  it('pins signatures, band keys and the fingerprint: changing any of them must bump ALGORITHM_VERSION', () => {
+    const text = 'export function add(a, b) { return a + b; }';
+    assert.deepEqual([...new MinHasher(16, 1).sign(text)!.slice(0, 4)], [286159113, 385495183, 1335795199, 11899616]);
+    const o = resolveDedupOptions();
+    assert.equal(o.fingerprint, 0x3ed4d6fb);
+    assert.deepEqual([...bandKeys(new MinHasher(256, o.seed).sign(text)!, 2, 3, new Uint32Array(4))], [1414289471, 1153421211, 252366214, 178653475]);
   });
 });
 
 describe('dedup minhash - kernels', () => {
-  it('computes the same minima in the SIMD and the JS kernel', () => {
+  it('computes the same minima in the SIMD and the JS kernel', (t) => {
     const simd = simdKernel();
-    if (!simd) return; // no WebAssembly SIMD here: the JS kernel is all there is
+    if (!simd) return t.skip('no WebAssembly SIMD here: the JS kernel is all there is');
     const random = rng(11);
     for (const [numPerm, n] of [[16, 0], [16, 1], [256, 5], [256, 3000], [64, 777]] as const) {
       const p = permutations(numPerm, 99 + n);
