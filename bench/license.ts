@@ -4,7 +4,7 @@
  * neighbours' bursts do not decide the figure. Not a test (timing belongs out of tests); it lives
  * here until bench/ has a place for it. Run after building:
  *
- *   node dist/test/ops/license/bench.js
+ *   node dist/bench/license.js
  *
  * Corpora: every SPDX text with its copyright line changed and re-wrapped (large on average, 7 kB;
  * GPL-3.0 is 35 kB), and a mix shaped like repositories' license files (half MIT, a fifth Apache-2.0,
@@ -13,8 +13,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { licenseFileKind, matchLicenseText, referenceIndex } from '../../../ops/license/index.js';
-import { perturbed, referenceTexts } from './fixtures.js';
+import { licenseFileKind, matchLicenseText, referenceIndex } from '../ops/license/index.js';
+import { perturbed, referenceTexts } from '../test/ops/license/fixtures.js';
 
 const cpuMs = () => {
   const u = process.cpuUsage();
