@@ -9,6 +9,7 @@
  * over every bands × rows ≤ numPerm. Integer powers are computed by repeated squaring, so every machine
  * picks the same parameters (Math.pow is not guaranteed to round the same way everywhere).
  */
+import { fmix32 } from './mix.js';
 
 /** x^n for a non-negative integer n, by squaring: the same IEEE operations on every machine. */
 export function ipow(x: number, n: number): number {
@@ -90,13 +91,6 @@ export function optimalBandsRows(
 
 const rotl = (x: number, r: number) => (x << r) | (x >>> (32 - r));
 
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
-}
 
 /**
  * The 64-bit key of every band, as (hi, lo) pairs in `out` (length 2 × bands). Two murmur3-style lanes

@@ -16,6 +16,7 @@
  */
 import { Shingler } from './shingles.js';
 import { simdKernel, type Kernel } from './simd.js';
+import { fmix32 } from './mix.js';
 
 export interface Permutations {
   /** Odd multipliers, as int32. */
@@ -24,13 +25,6 @@ export interface Permutations {
   readonly biasedB: Int32Array;
 }
 
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
-}
 
 export function permutations(numPerm: number, seed: number): Permutations {
   const a = new Int32Array(numPerm);

@@ -7,6 +7,7 @@
  * `变量` stay words). Only ASCII is lowercased. Hashing is hand-written 32-bit arithmetic (FNV-1a per
  * word, a murmur3-style mix per shingle): a WASM call per shingle would cost more than the hash.
  */
+import { fmix32 } from './mix.js';
 
 /** ASCII code → its lowercased code when it is a word character, else 0. */
 const WORD = new Uint8Array(128);
@@ -36,13 +37,6 @@ export function shingleStrings(text: string, ngram = 5): Set<string> {
   return out;
 }
 
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
-}
 
 /**
  * Turns texts into sets of 32-bit shingle hashes. Keeps its buffers between calls: one instance per
