@@ -25,7 +25,7 @@ import { targetsOf } from '../sdk/graph.js';
 import { ContentStore, MetadataStore, type StorageBackend } from '../store/index.js';
 import { isWrongSequence, KvBackend, MeshBackend } from '../store/kv.js';
 import type { PlannedTask } from './machine.js';
-import { ensureMesh } from './mesh-setup.js';
+import { defaultAckWaitMs, ensureMesh, ensurePoolConsumer } from './mesh-setup.js';
 import { JoinState } from './join-state.js';
 import { arrivalOf, scopesOf, type Scope } from './scopes.js';
 import { isForcedPartition } from './replay.js';
@@ -61,6 +61,8 @@ export class MeshCoordinator {
   private advisories?: Subscription;
   private inFlight = 0;
   private readonly idle: Array<() => void> = [];
+  /** Pools whose consumer is known to exist (or is being created). */
+  private readonly pools = new Map<string, Promise<void>>();
 
   private constructor(
     private readonly o: CoordinatorOptions,
@@ -350,8 +352,23 @@ export class MeshCoordinator {
       ...(options.catchErrors ? { catchVar: options.catchErrors.var } : {}),
     };
     const pool = options.resources?.pool ?? DEFAULT_POOL;
+    await this.ensurePool(pool);
     const msgID = tasks.length === 1 ? msgIds.task(specs[0]!) : msgIds.taskBatch({ run: r.run, step, task: tasks[0]!.task }, tasks.length);
     await this.js.publish(SUBJECTS.task(pool), encodeMessage({ schema: 'mesh.v1.task', specs, policy }), { msgID, retries: 30, timeout: 5000 });
+  }
+
+  /**
+   * The pool's consumer exists before its first task is published: workers whose NATS user may not
+   * create consumers (deploy/nats/mesh-roles.conf) wait for it. Once per pool and process.
+   */
+  private ensurePool(pool: string): Promise<void> {
+    let ready = this.pools.get(pool);
+    if (!ready) {
+      ready = this.js.jetstreamManager().then((jsm) => ensurePoolConsumer(jsm, pool, defaultAckWaitMs()));
+      ready.catch(() => this.pools.delete(pool));
+      this.pools.set(pool, ready);
+    }
+    return ready;
   }
 
   private async clone(v: RunView, t: PlannedTask, cloned: TaskRecord): Promise<void> {

@@ -1,10 +1,12 @@
 /**
  * Creates the mesh's streams, consumers and KV bucket if they are missing (idempotent; every service
- * calls it at start-up). Nothing here needs a server newer than 2.9.
+ * calls it at start-up). Nothing here needs a server newer than 2.9. Everything is looked up before
+ * it is created, so a NATS user that may only read them (a worker or a client under
+ * deploy/nats/mesh-roles.conf) starts once a coordinator has created them.
  */
-import { AckPolicy, jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager } from '@nats-io/jetstream';
+import { AckPolicy, JetStreamApiError, jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
-import type { NatsConnection } from '@nats-io/transport-node';
+import { PermissionViolationError, type NatsConnection } from '@nats-io/transport-node';
 import { CONSUMERS, META_BUCKET, STREAMS, SUBJECTS } from '../protocol/mesh.js';
 
 export interface MeshSetupOptions {
@@ -85,4 +87,43 @@ export async function ensureConsumer(jsm: JetStreamManager, stream: string, dura
   } catch (err) {
     await jsm.consumers.info(stream, durable).catch(() => { throw err; });
   }
+}
+
+/**
+ * A pool's consumer, `pool_<pool>` on MESH_TASKS filtered on `mesh.tasks.<pool>`. Coordinators ensure
+ * it before publishing a pool's first task; a worker ensures it at start-up, and one whose NATS user
+ * may not create consumers waits until a coordinator has created it.
+ */
+export async function ensurePoolConsumer(
+  jsm: JetStreamManager, pool: string, ackWaitMs: number,
+  o: { waitIfDenied?: boolean; pollMs?: number; log?: (line: string) => void } = {},
+): Promise<void> {
+  const stream = STREAMS.tasks;
+  const durable = CONSUMERS.pool(pool);
+  try {
+    await ensureConsumer(jsm, stream, durable, SUBJECTS.task(pool), ackWaitMs);
+    return;
+  } catch (err) {
+    if (!o.waitIfDenied || !isPermissionDenied(err)) throw err;
+  }
+  o.log?.(`consumer ${durable} on ${stream} does not exist and this NATS user may not create it: waiting for a coordinator to create it (it does before the pool's first task)`);
+  for (;;) {
+    await new Promise((r) => setTimeout(r, o.pollMs ?? 1000));
+    try {
+      await jsm.consumers.info(stream, durable);
+      o.log?.(`consumer ${durable} exists now`);
+      return;
+    } catch (err) {
+      // Not there yet; anything else (no permission to look, no stream) will not go away by waiting.
+      if (!(err instanceof JetStreamApiError && err.code === CONSUMER_NOT_FOUND)) throw err;
+    }
+  }
+}
+
+const CONSUMER_NOT_FOUND = 10014;
+
+/** The server refused a subject to this user (the client wraps the violation in a RequestError). */
+export function isPermissionDenied(err: unknown): boolean {
+  for (let e = err; e instanceof Error; e = e.cause) if (e instanceof PermissionViolationError) return true;
+  return false;
 }

@@ -22,7 +22,7 @@ import type { AttemptRecord, RunRecord, TaskRecord } from '../protocol/records.j
 import { artifactSetOf, type ArtifactSet, type TaskResult, type TaskSpec } from '../protocol/task.js';
 import { ContentStore, MetadataStore, type StorageBackend } from '../store/index.js';
 import { KvBackend, MeshBackend } from '../store/kv.js';
-import { defaultAckWaitMs, ensureConsumer, ensureMesh } from '../coordinator/mesh-setup.js';
+import { defaultAckWaitMs, ensureMesh, ensurePoolConsumer } from '../coordinator/mesh-setup.js';
 import { catchFailure } from './catch.js';
 import { TaskPool } from './pool.js';
 import { toTaskError } from './task-runner.js';
@@ -73,7 +73,8 @@ export class MeshWorker {
     const pool = o.pool ?? DEFAULT_POOL;
     const { jsm, kv } = await ensureMesh(o.nc, { replicas: o.replicas });
     const ackWaitMs = o.ackWaitMs ?? defaultAckWaitMs();
-    await ensureConsumer(jsm, STREAMS.tasks, CONSUMERS.pool(pool), SUBJECTS.task(pool), ackWaitMs);
+    // A worker's NATS user may be allowed to use its pool's consumer but not to create it.
+    await ensurePoolConsumer(jsm, pool, ackWaitMs, { waitIfDenied: true, log: o.log });
     const meta = new MetadataStore(new MeshBackend(new KvBackend(kv, META_BUCKET), o.blobs));
     const cas = new ContentStore(o.blobs);
     let self: MeshWorker | undefined;
