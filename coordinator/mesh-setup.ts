@@ -2,7 +2,8 @@
  * Creates the mesh's streams, consumers and KV bucket if they are missing (idempotent; every service
  * calls it at start-up). Nothing here needs a server newer than 2.9. Everything is looked up before
  * it is created, so a NATS user that may only read them (a worker or a client under
- * deploy/nats/mesh-roles.conf) starts once a coordinator has created them.
+ * deploy/nats/mesh-roles.conf) can start once a coordinator has created them, and a worker waits for
+ * that (`waitIfDenied`).
  */
 import { AckPolicy, JetStreamApiError, jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
@@ -14,6 +15,14 @@ export interface MeshSetupOptions {
   replicas?: number;
   /** How long run events are kept for `mesh watch`. */
   eventsMaxAgeMs?: number;
+  /**
+   * When something is missing and this NATS user may not create it (a worker under
+   * deploy/nats/mesh-roles.conf), wait until a coordinator has created it instead of failing.
+   */
+  waitIfDenied?: boolean;
+  /** How often to look again while waiting (default 1 s). */
+  pollMs?: number;
+  log?: (line: string) => void;
 }
 
 const NS = 1_000_000;
@@ -33,20 +42,30 @@ export async function ensureMesh(nc: NatsConnection, o: MeshSetupOptions = {}): 
     { name: STREAMS.dead, subjects: [SUBJECTS.dead], retention: RetentionPolicy.Limits },
   ];
   for (const s of want) {
-    try {
-      await jsm.streams.info(s.name);
-    } catch {
+    await createOrWait(`stream ${s.name}`, async () => {
       try {
-        await jsm.streams.add({ ...s, storage: StorageType.File, num_replicas: replicas });
-      } catch (err) {
-        // Another service created it meanwhile.
-        await jsm.streams.info(s.name).catch(() => { throw err; });
+        await jsm.streams.info(s.name);
+      } catch {
+        try {
+          await jsm.streams.add({ ...s, storage: StorageType.File, num_replicas: replicas });
+        } catch (err) {
+          // Another service created it meanwhile.
+          await jsm.streams.info(s.name).catch(() => { throw err; });
+        }
       }
-    }
+    }, () => jsm.streams.info(s.name), o);
   }
-  await ensureConsumer(jsm, STREAMS.control, CONSUMERS.coordinator, undefined, defaultAckWaitMs());
-  const kv = await new Kvm(nc).create(META_BUCKET, { replicas, history: 1 });
-  return { jsm, kv };
+  await createOrWait(`consumer ${CONSUMERS.coordinator} on ${STREAMS.control}`,
+    () => ensureConsumer(jsm, STREAMS.control, CONSUMERS.coordinator, undefined, defaultAckWaitMs()),
+    () => jsm.consumers.info(STREAMS.control, CONSUMERS.coordinator), o);
+  // Kvm.create looks the bucket up before creating it: once the bucket exists it creates nothing.
+  const open = () => new Kvm(nc).create(META_BUCKET, { replicas, history: 1 });
+  let kv: KV | undefined;
+  await createOrWait(`KV bucket ${META_BUCKET}`, async () => { kv = await open(); }, async () => {
+    await jsm.streams.info(`KV_${META_BUCKET}`);
+    kv = await open();
+  }, o);
+  return { jsm, kv: kv! };
 }
 
 /**
@@ -92,35 +111,42 @@ export async function ensureConsumer(jsm: JetStreamManager, stream: string, dura
 /**
  * A pool's consumer, `pool_<pool>` on MESH_TASKS filtered on `mesh.tasks.<pool>`. Coordinators ensure
  * it before publishing a pool's first task; a worker ensures it at start-up, and one whose NATS user
- * may not create consumers waits until a coordinator has created it.
+ * may not create consumers waits (with `waitIfDenied`) until a coordinator has created it.
  */
-export async function ensurePoolConsumer(
-  jsm: JetStreamManager, pool: string, ackWaitMs: number,
-  o: { waitIfDenied?: boolean; pollMs?: number; log?: (line: string) => void } = {},
-): Promise<void> {
-  const stream = STREAMS.tasks;
+export async function ensurePoolConsumer(jsm: JetStreamManager, pool: string, ackWaitMs: number, o: MeshSetupOptions = {}): Promise<void> {
   const durable = CONSUMERS.pool(pool);
+  await createOrWait(`consumer ${durable} on ${STREAMS.tasks}`,
+    () => ensureConsumer(jsm, STREAMS.tasks, durable, SUBJECTS.task(pool), ackWaitMs),
+    () => jsm.consumers.info(STREAMS.tasks, durable), o);
+}
+
+/** JetStream API error codes for a stream or consumer that does not exist. */
+const NOT_FOUND = new Set([10059, 10014]);
+
+/**
+ * Runs `create` (which looks before it creates); if the user may not create and `waitIfDenied`,
+ * polls `probe` until it succeeds. Only "not found" means "not yet": any other failure of the probe
+ * (no permission to look either, no JetStream) would not go away by waiting.
+ */
+async function createOrWait(what: string, create: () => Promise<unknown>, probe: () => Promise<unknown>, o: MeshSetupOptions): Promise<void> {
   try {
-    await ensureConsumer(jsm, stream, durable, SUBJECTS.task(pool), ackWaitMs);
+    await create();
     return;
   } catch (err) {
     if (!o.waitIfDenied || !isPermissionDenied(err)) throw err;
   }
-  o.log?.(`consumer ${durable} on ${stream} does not exist and this NATS user may not create it: waiting for a coordinator to create it (it does before the pool's first task)`);
+  o.log?.(`${what} does not exist and this NATS user may not create it: waiting for a coordinator to create it`);
   for (;;) {
     await new Promise((r) => setTimeout(r, o.pollMs ?? 1000));
     try {
-      await jsm.consumers.info(stream, durable);
-      o.log?.(`consumer ${durable} exists now`);
+      await probe();
+      o.log?.(`${what} exists now`);
       return;
     } catch (err) {
-      // Not there yet; anything else (no permission to look, no stream) will not go away by waiting.
-      if (!(err instanceof JetStreamApiError && err.code === CONSUMER_NOT_FOUND)) throw err;
+      if (!(err instanceof JetStreamApiError && NOT_FOUND.has(err.code))) throw err;
     }
   }
 }
-
-const CONSUMER_NOT_FOUND = 10014;
 
 /** The server refused a subject to this user (the client wraps the violation in a RequestError). */
 export function isPermissionDenied(err: unknown): boolean {

@@ -71,10 +71,12 @@ export class MeshWorker {
 
   static async start(o: WorkerOptions): Promise<MeshWorker> {
     const pool = o.pool ?? DEFAULT_POOL;
-    const { jsm, kv } = await ensureMesh(o.nc, { replicas: o.replicas });
+    // A worker's NATS user may be allowed to use the streams and its pool's consumer but not to
+    // create them: it then waits for a coordinator to.
+    const setup = { replicas: o.replicas, waitIfDenied: true, log: o.log };
+    const { jsm, kv } = await ensureMesh(o.nc, setup);
     const ackWaitMs = o.ackWaitMs ?? defaultAckWaitMs();
-    // A worker's NATS user may be allowed to use its pool's consumer but not to create it.
-    await ensurePoolConsumer(jsm, pool, ackWaitMs, { waitIfDenied: true, log: o.log });
+    await ensurePoolConsumer(jsm, pool, ackWaitMs, setup);
     const meta = new MetadataStore(new MeshBackend(new KvBackend(kv, META_BUCKET), o.blobs));
     const cas = new ContentStore(o.blobs);
     let self: MeshWorker | undefined;

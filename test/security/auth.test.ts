@@ -91,7 +91,7 @@ describe('security - roles', () => {
     const end = events.at(-1)!;
     assert.equal(end.type, 'run.finished');
     assert.equal(end.status, 'succeeded');
-    assert.match(worker.stderr, /consumer pool_default exists now/);
+    assert.match(worker.stderr, /consumer pool_default on MESH_TASKS exists now/);
 
     const kv = await new Kvm(adminNc).open(META_BUCKET);
     run = JSON.parse(new TextDecoder().decode((await kv.get(`meta.${end.flow}.${end.run}.run`))!.value)) as RunRecord;
