@@ -48,7 +48,8 @@ function cpuOf(pids: number[], since = new Map<number, number>()): { text: strin
     const s = stat(pid);
     if (!s) return;
     at.set(pid, s.cpu);
-    out.push(`${s.name.split(' ').slice(1, 2).join(' ') || 'nats-server'} ${pid}: ${(s.cpu - (since.get(pid) ?? 0)).toFixed(2)}`);
+    const label = s.name.split(' ').slice(1, 2).join(' ').replace(/^-.*/, '') || readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    out.push(`${label} ${pid}: ${(s.cpu - (since.get(pid) ?? 0)).toFixed(2)}`);
     for (const child of all) if (stat(child)?.ppid === pid) visit(child);
   };
   for (const pid of pids) visit(pid);
@@ -97,6 +98,15 @@ async function bullBench(): Promise<number> {
   const workerFile = join(here, 'bullmq-worker.js');
   const workers = [0, 1].map(() => spawn(process.execPath, [workerFile, name, '6379'], { stdio: 'inherit' }));
   await new Promise((r) => setTimeout(r, 1000));
+  const redis = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'redis-server';
+    } catch {
+      return false;
+    }
+  });
+  const pids = [...redis, ...workers.map((w) => w.pid!)];
+  const cpuAtStart = cpuOf(pids).at;
   let done = 0;
   const finished = new Promise<void>((resolve) => {
     events.on('completed', () => { if (++done === n) resolve(); });
@@ -107,6 +117,7 @@ async function bullBench(): Promise<number> {
   }
   await finished;
   const seconds = (performance.now() - t0) / 1000;
+  console.log(`cpu seconds during the run: ${cpuOf(pids, cpuAtStart).text.join(', ')}`);
   console.log(`bullmq: ${n} no-op jobs in ${seconds.toFixed(2)} s = ${Math.round(n / seconds)} jobs/s (2 worker processes, concurrency 8 each)`);
   for (const w of workers) w.kill('SIGTERM');
   await Promise.all(workers.map(exited));
