@@ -22,7 +22,7 @@ import {
 import type { AttemptRecord, RunRecord, TaskRecord } from '../protocol/records.js';
 import { artifactSetOf, type ArtifactSet, type ResolvedNext, type TaskSpec } from '../protocol/task.js';
 import { targetsOf } from '../sdk/graph.js';
-import { ContentStore, MetadataStore, type StorageBackend } from '../store/index.js';
+import { ContentStore, InvalidKeyError, MetadataStore, type StorageBackend } from '../store/index.js';
 import { isWrongSequence, KvBackend, MeshBackend } from '../store/kv.js';
 import type { PlannedTask } from './machine.js';
 import { defaultAckWaitMs, ensureMesh, ensurePoolConsumer } from './mesh-setup.js';
@@ -131,7 +131,8 @@ export class MeshCoordinator {
       else await Promise.all(msg.results.map((r) => this.onResult(r)));
       m.ack();
     } catch (err) {
-      if (err instanceof ProtocolError || (err as { nonRetryable?: boolean }).nonRetryable) {
+      // A message naming a flow, run or task no key can hold is as undecodable as garbage.
+      if (err instanceof ProtocolError || err instanceof InvalidKeyError || (err as { nonRetryable?: boolean }).nonRetryable) {
         this.log(`dropping control message ${m.seq}: ${(err as Error).message}`);
         m.term();
       } else {
@@ -178,6 +179,7 @@ export class MeshCoordinator {
   private async onResult(msg: TaskResultMessage): Promise<void> {
     const v = await this.view(msg.flow, msg.run);
     if (await this.runIsOver(v)) return;
+    if (!v.record.graph.steps[msg.step]) throw new ProtocolError(`run ${msg.flow}/${msg.run} has no step '${msg.step}'`);
     const key = taskKey(msg.flow, msg.run, msg.step, msg.task);
     const attempts = msg.attempt.attempt > 0 ? await this.priorAttempts(msg) : [];
     const rec: TaskRecord = {

@@ -24,7 +24,10 @@ export class KvBackend implements StorageBackend {
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
-    const e = await this.call('get', key, () => this.kv.get(toKv(key)));
+    // A key outside the grammar is the caller's bug, not a store failure a retry could fix: it is
+    // thrown as InvalidKeyError, before the call.
+    const k = toKv(key);
+    const e = await this.call('get', key, () => this.kv.get(k));
     if (!e || e.operation !== 'PUT') return undefined;
     return e.value;
   }
@@ -75,7 +78,8 @@ export class KvBackend implements StorageBackend {
   }
 
   async delete(key: string): Promise<void> {
-    await this.call('delete', key, () => this.kv.delete(toKv(key)));
+    const k = toKv(key);
+    await this.call('delete', key, () => this.kv.delete(k));
   }
 
   async close(): Promise<void> {}

@@ -20,7 +20,7 @@ import {
 } from '../protocol/mesh.js';
 import type { AttemptRecord, RunRecord, TaskRecord } from '../protocol/records.js';
 import { artifactSetOf, type ArtifactSet, type TaskResult, type TaskSpec } from '../protocol/task.js';
-import { ContentStore, MetadataStore, type StorageBackend } from '../store/index.js';
+import { ContentStore, InvalidKeyError, MetadataStore, type StorageBackend } from '../store/index.js';
 import { KvBackend, MeshBackend } from '../store/kv.js';
 import { defaultAckWaitMs, ensureMesh, ensurePoolConsumer } from '../coordinator/mesh-setup.js';
 import { catchFailure } from './catch.js';
@@ -196,7 +196,16 @@ export class MeshWorker {
     }
     const { policy } = task;
     const first = task.specs[0]!;
-    const run = await this.run(first.flow, first.run);
+    let run: RunRecord | undefined;
+    try {
+      run = await this.run(first.flow, first.run);
+    } catch (err) {
+      // A flow or run id no key can hold: no such run can exist.
+      if (!(err instanceof InvalidKeyError)) throw err;
+      this.log(`dropping task message ${m.seq}: ${err.message}`);
+      m.term();
+      return;
+    }
     if (!run) {
       this.log(`dropping task ${first.flow}/${first.run}/${first.step}/${first.task}: no such run`);
       m.term();

@@ -1,0 +1,226 @@
+/**
+ * Whatever mesh process dies, the curation run ends with exactly the dataset a fault-free run gives:
+ * workers killed every few seconds, coordinators killed mid-run (with another running, and the only
+ * one, restarted), a worker's code cache deleted, and hostile messages on every subject mid-run.
+ */
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { jetstream } from '@nats-io/jetstream';
+import { Packr } from 'msgpackr';
+import { encodeMessage, SUBJECTS, type TaskMessage, type TaskResultMessage } from '../../protocol/mesh.js';
+import type { RunRecord } from '../../protocol/records.js';
+import { tempDir } from '../harness/flows.js';
+import { startNats, type NatsServer } from '../harness/nats.js';
+import { assertSameDataset, readDataset, referenceDataset, report, STACK_FLOW, STACK_PARAMS, writeCorpus, type Dataset } from './dataset.js';
+import { FaultMesh, prng, sleep, type MeshRun } from './fault-mesh.js';
+
+// Consumers this file creates redeliver after 3 s, not 30 s.
+process.env.MESH_ACK_WAIT_MS = '3000';
+
+const dir = tempDir('fault-processes-');
+const source = join(dir.path, 'src');
+const store = join(dir.path, 'store');
+let nats: NatsServer;
+let expected: Dataset;
+let mesh: FaultMesh | undefined;
+
+before(async () => {
+  writeCorpus(source);
+  nats = await startNats();
+  expected = await referenceDataset(source, dir.path);
+});
+after(async () => {
+  await mesh?.stop();
+  await nats?.stop();
+  dir.remove();
+});
+
+async function freshMesh(): Promise<FaultMesh> {
+  await mesh?.stop();
+  mesh = await FaultMesh.start({ nats: nats.url, store });
+  return mesh;
+}
+
+function submit(m: FaultMesh, scenario: string): Promise<MeshRun> {
+  return m.submit(STACK_FLOW, { ...STACK_PARAMS, source, out: join(dir.path, `out-${scenario}`) });
+}
+
+/** The run succeeded without a failed task, and its dataset is the reference's. */
+async function assertClean(m: FaultMesh, run: MeshRun, final: RunRecord, scenario: string): Promise<void> {
+  assert.equal(final.status, 'succeeded', `${JSON.stringify(final.failed)}\n${m.logTail()}`);
+  const { records, failedKeys } = await m.tasks(final);
+  assert.deepEqual(records.filter((r) => r.status !== 'succeeded').map((r) => `${r.step}/${r.task}`), []);
+  assert.deepEqual(failedKeys, []);
+  assert.deepEqual(run.progress.failures(), []);
+  assertSameDataset(readDataset(join(dir.path, `out-${scenario}`)), expected);
+}
+
+describe('fault - processes die mid-run', () => {
+  it('kill -9 of a random worker every few seconds, a fresh one started each time: the same dataset', async () => {
+    const m = await freshMesh();
+    m.coordinator();
+    m.worker();
+    m.worker();
+    await m.ready();
+    const seed = Number(process.env.FAULT_SEED ?? Date.now() % 1_000_000);
+    const random = prng(seed);
+    const t0 = Date.now();
+    const run = await submit(m, 'workers');
+    let over = false;
+    const finished = run.done().finally(() => { over = true; });
+    let kills = 0;
+    while (!over) {
+      await Promise.race([sleep(2500), finished.catch(() => {})]);
+      if (over) break;
+      const live = m.workers();
+      await live[Math.floor(random() * live.length)]!.kill();
+      kills++;
+      m.worker();
+    }
+    const final = await finished;
+    await assertClean(m, run, final, 'workers');
+    assert.ok(kills >= 3, `the faults landed mid-run (${kills} kills)`);
+    report('worker kill -9 every 2.5 s', kills, expected.sha256, Date.now() - t0, `seed ${seed}`);
+  });
+
+  it('kill -9 of a coordinator mid-run, with a second one running, three times: the same dataset', async () => {
+    const m = await freshMesh();
+    m.coordinator();
+    m.coordinator();
+    m.worker();
+    m.worker();
+    await m.ready();
+    const t0 = Date.now();
+    const run = await submit(m, 'coordinators');
+    const random = prng(7);
+    let kills = 0;
+    // Each kill lands while a coordinator is recording a step's results and planning the next.
+    for (const step of ['scan', 'sign', 'bucket']) {
+      if (!(await run.until((p) => p.finished(step) >= 1))) break;
+      const live = m.coordinators();
+      await live[Math.floor(random() * live.length)]!.kill();
+      kills++;
+      m.coordinator();
+    }
+    const final = await run.done();
+    await assertClean(m, run, final, 'coordinators');
+    assert.equal(kills, 3);
+    report('coordinator kill -9, another running', kills, expected.sha256, Date.now() - t0);
+  });
+
+  it('kill -9 of the only coordinator mid-run, restarted a second later, twice: the same dataset', async () => {
+    const m = await freshMesh();
+    m.coordinator();
+    m.worker();
+    m.worker();
+    await m.ready();
+    const t0 = Date.now();
+    const run = await submit(m, 'only-coordinator');
+    let kills = 0;
+    for (const step of ['scan', 'sign']) {
+      if (!(await run.until((p) => p.finished(step) >= 1))) break;
+      await m.coordinators()[0]!.kill();
+      kills++;
+      await sleep(1000);
+      m.coordinator();
+    }
+    const final = await run.done();
+    await assertClean(m, run, final, 'only-coordinator');
+    assert.equal(kills, 2);
+    report('only coordinator kill -9, restarted', kills, expected.sha256, Date.now() - t0);
+  });
+
+  it('the code cache deleted under running workers, and a fresh worker rebuilding it: the same dataset', async () => {
+    const m = await freshMesh();
+    // The workers' own temporary directory, so the cache deleted is theirs and no one else's.
+    const tmp = join(dir.path, 'worker-tmp');
+    const env = { TMPDIR: tmp };
+    m.coordinator();
+    m.worker(2, env);
+    m.worker(2, env);
+    await m.ready();
+    const t0 = Date.now();
+    const run = await submit(m, 'code-cache');
+    let deletions = 0;
+    const wipe = () => {
+      rmSync(tmp, { recursive: true, force: true });
+      deletions++;
+    };
+    let kills = 0;
+    // Once the threads loaded the code: delete the cache, then replace a worker, which must rebuild it.
+    for (const step of ['scan', 'sign']) {
+      if (!(await run.until((p) => p.started(step) >= 1))) break;
+      wipe();
+      await m.workers()[0]!.kill();
+      kills++;
+      m.worker(2, env);
+      await sleep(300);
+      wipe();
+    }
+    const final = await run.done();
+    await assertClean(m, run, final, 'code-cache');
+    assert.equal(deletions, 4);
+    report('worker code cache deleted', kills, expected.sha256, Date.now() - t0, `${deletions} deletions`);
+  });
+});
+
+describe('fault - poison messages mid-run', () => {
+  it('are terminated and logged once, crash nothing and block no task: the same dataset', async () => {
+    const m = await freshMesh();
+    m.coordinator();
+    m.coordinator();
+    m.worker();
+    m.worker();
+    await m.ready();
+    const t0 = Date.now();
+    const run = await submit(m, 'poison');
+    await run.until((p) => p.started('scan') >= 1);
+    const js = jetstream(m.nc);
+    const packr = new Packr({ useRecords: false });
+    const now = new Date().toISOString();
+    const spec = (flow: string, runId: string): TaskMessage['specs'][number] => ({
+      schema: 'mesh.v1.task.spec', flow, run: runId, step: 'start', task: '0', attempt: 0, code: '0'.repeat(64), className: flow,
+      foreach: [], transition: { type: 'end' }, isJoin: false, inherit: {}, params: {},
+    });
+    const result = (flow: string, runId: string): TaskResultMessage => ({
+      schema: 'mesh.v1.task.result', flow, run: runId, step: 'start', task: '0', foreach: [], ok: true, artifacts: {},
+      attempt: { attempt: 0, startedAt: now, finishedAt: now, ok: true }, worker: 'intruder',
+    });
+    const poison: Array<[string, string, Uint8Array, string?]> = [
+      ['undecodable task', SUBJECTS.task('default'), new Uint8Array([0xc1, 0xff, 0x00, 0x13])],
+      ['task of an unknown schema version', SUBJECTS.task('default'), packr.pack({ schema: 'mesh.v2.task', specs: [] })],
+      ['task of a run that does not exist', SUBJECTS.task('default'), encodeMessage({ schema: 'mesh.v1.task', specs: [spec('Ghost', '20990101T000000000-dead')], policy: { attempts: 1, delayMs: 0 } }), '20990101T000000000-dead'],
+      ['task of a run id no run can have', SUBJECTS.task('default'), encodeMessage({ schema: 'mesh.v1.task', specs: [spec('Ghost', '../../etc')], policy: { attempts: 1, delayMs: 0 } }), '../../etc'],
+      ['undecodable result', SUBJECTS.result, new Uint8Array([0xc1, 0x01, 0x02])],
+      ['result of an unknown schema version', SUBJECTS.result, packr.pack({ schema: 'mesh.v2.task.result', run: run.record.run })],
+      ['result of a run that does not exist', SUBJECTS.result, encodeMessage(result('Ghost', '20990101T000000000-dead'))],
+      ['result of a run id no run can have', SUBJECTS.result, encodeMessage(result('Ghost', '../../etc'))],
+      ['result of a step the run does not have', SUBJECTS.result, encodeMessage({ ...result(run.record.flow, run.record.run), step: 'nope' })],
+      ['submit of a run that does not exist', SUBJECTS.submit, encodeMessage({ schema: 'mesh.v1.submit', flow: 'Ghost', run: '20990101T000000000-beef' })],
+    ];
+    const seqs: number[] = [];
+    for (const [, subject, bytes] of poison) seqs.push((await js.publish(subject, bytes)).seq);
+    const final = await run.done();
+    await assertClean(m, run, final, 'poison');
+    // Whatever was going to be logged about them has been: a redelivery would come after 3 s.
+    await sleep(4000);
+    const all = m.services.flatMap((s) => s.log);
+    const lines = all.filter((l) => /dropping/.test(l));
+    poison.forEach(([what, subject, , runId], i) => {
+      // A task message names its run when it is decodable; every other line names the message.
+      const mark = subject === SUBJECTS.task('default')
+        ? new RegExp(`task message ${seqs[i]}:|task Ghost/${runId ? runId.replace(/\./g, '\\.') : '-'}/`)
+        : new RegExp(`control message ${seqs[i]}:`);
+      const mine = all.filter((l) => mark.test(l));
+      assert.equal(mine.length, 1, `${what} is logged once:\n${mine.join('\n')}\n${m.logTail(30)}`);
+    });
+    assert.equal(lines.length, poison.length, lines.join('\n'));
+    assert.deepEqual(m.services.filter((s) => !s.alive).map((s) => `${s.kind} ${s.pid}`), [], 'no process died');
+    const jsm = await js.jetstreamManager();
+    assert.equal((await jsm.streams.info('MESH_TASKS')).state.messages, 0, 'nothing left in the task queue');
+    assert.equal((await jsm.streams.info('MESH_CONTROL')).state.messages, 0, 'nothing left in the control queue');
+    report('poison messages', 0, expected.sha256, Date.now() - t0, `${poison.length} poison messages`);
+  });
+});
