@@ -2,20 +2,35 @@
  * Generic high-entropy detection for keys no format rule knows: quoted strings and assignment values
  * drawn from the base64 or hex alphabet, flagged when their Shannon entropy clears a threshold and no
  * false-positive filter explains them away.
+ *
+ * A candidate is what QUOTED or ASSIGNED matches. Rather than run them, the scan takes the long base64
+ * runs (runs.ts) and looks at each run's two ends. The one thing a global regex does that a look at
+ * the ends does not is consume: in `"ab"cd…"` the quote before `cd…` closed the match `"ab"`, so it
+ * opens none. `Consumed` replays that along the (rare) chain of matches that end where the next begins.
  */
-import { isLockfile, isPlaceholder, isSequentialOrRepeated, isUuid, looksLikeHash, shannonEntropy } from './filters.js';
+import { B64, CHARS, HEX, codeAt } from './chars.js';
+import {
+  asciiEntropy,
+  isLockfile,
+  isPlaceholder,
+  isSequentialOrRepeated,
+  isUuid,
+  looksLikeHash,
+  shannonEntropy,
+} from './filters.js';
 import { PRIORITY } from './rules.js';
 import type { Candidate, ResolvedScanOptions } from './types.js';
 
-const QUOTED = /(["'`])([A-Za-z0-9+/_-]+={0,2})\1/dg;
+/** The candidates, by definition; the scan finds exactly their matches of minimum length. */
+export const QUOTED = /(["'`])([A-Za-z0-9+/_-]+={0,2})\1/dg;
 // `=` only as trailing padding, so `:_authToken=npm_…` yields the value, not the whole line.
-const ASSIGNED = /[=:][ \t]*([A-Za-z0-9+/_-]+={0,2})(?![A-Za-z0-9+/=_.-])/dg;
-const HEX = /^[0-9a-f]+$/i;
+export const ASSIGNED = /[=:][ \t]*([A-Za-z0-9+/_-]+={0,2})(?![A-Za-z0-9+/=_.-])/dg;
+const HEX_VALUE = /^[0-9a-f]+$/i;
 
 export type Alphabet = 'hex' | 'base64';
 
 export function alphabetOf(value: string): Alphabet {
-  return HEX.test(value) ? 'hex' : 'base64';
+  return HEX_VALUE.test(value) ? 'hex' : 'base64';
 }
 
 /** Why a candidate is not a secret, or undefined when it should be flagged. Exported for tests. */
@@ -39,20 +54,111 @@ export function rejectReason(
   return undefined;
 }
 
-export function runEntropy(text: string, options: ResolvedScanOptions): Candidate[] {
-  if (isLockfile(options.path)) return [];
-  const out: Candidate[] = [];
-  const seen = new Set<number>();
-  for (const [pattern, group] of [[QUOTED, 2], [ASSIGNED, 1]] as const) {
-    for (const m of text.matchAll(pattern)) {
-      const [start, end] = m.indices![group]!;
-      if (seen.has(start)) continue;
-      seen.add(start);
-      const value = text.slice(start, end);
-      if (rejectReason(text, start, value, options.thresholds) !== undefined) continue;
-      const rule = alphabetOf(value.replace(/=+$/, '')) === 'hex' ? 'entropy-hex' : 'entropy-base64';
-      out.push({ kind: 'key', rule, start, end, priority: PRIORITY.entropy });
-    }
+/**
+ * The rule id when the value [start, valueEnd) with core [start, coreEnd) is flagged, else undefined:
+ * `rejectReason === undefined`, with the checks that need no slice or regex first.
+ */
+function flaggedRule(
+  text: string,
+  start: number,
+  coreEnd: number,
+  valueEnd: number,
+  thresholds: ResolvedScanOptions['thresholds'],
+): string | undefined {
+  let hex = true;
+  let digit = false;
+  for (let i = start; i < coreEnd; i++) {
+    const c = text.charCodeAt(i);
+    if ((CHARS[c]! & HEX) === 0) hex = false;
+    else if (c <= 57) digit = true;
   }
-  return out;
+  if (!hex && !digit) return undefined;
+  if (asciiEntropy(text, start, coreEnd) < (hex ? thresholds.hex : thresholds.base64)) return undefined;
+  const value = text.slice(start, valueEnd);
+  if (isUuid(value) || isPlaceholder(value) || isSequentialOrRepeated(value.slice(0, coreEnd - start)) || looksLikeHash(text, start, value)) {
+    return undefined;
+  }
+  return hex ? 'entropy-hex' : 'entropy-base64';
+}
+
+/**
+ * Whether a global regex consumed a position. `previous(at)` is the start of the only match that
+ * could cover `at` (-1 when none can); that match happened unless its own start was consumed.
+ * Positions are asked in ascending order; remembering the last answer keeps a long chain linear.
+ */
+class Consumed {
+  private lastAt = -1;
+  private last = false;
+
+  constructor(private readonly previous: (at: number) => number) {}
+
+  test(at: number): boolean {
+    let flips = false;
+    let base = false;
+    for (let p = at; ; flips = !flips) {
+      if (p === this.lastAt) {
+        base = this.last;
+        break;
+      }
+      p = this.previous(p);
+      if (p < 0) break;
+    }
+    this.lastAt = at;
+    this.last = base !== flips;
+    return this.last;
+  }
+}
+
+/** QUOTED: the match a quote at `at` would close opens at the same quote before a padded run. */
+function quoteOpening(text: string, at: number): number {
+  let j = at - 1;
+  for (let padding = 0; j >= 0 && text.charCodeAt(j) === 61; j--) if (++padding > 2) return -1;
+  const runEnd = j;
+  while (j >= 0 && (CHARS[text.charCodeAt(j)]! & B64) !== 0) j--;
+  return j !== runEnd && j >= 0 && text.charCodeAt(j) === text.charCodeAt(at) ? j : -1;
+}
+
+/** ASSIGNED: an `=` at `at` is consumed only as the padding of the match of the operator before its run. */
+function operatorBefore(text: string, at: number): number {
+  if (text.charCodeAt(at) !== 61) return -1;
+  let from = at;
+  while (from > 0 && text.charCodeAt(from - 1) === 61) from--;
+  let to = at + 1;
+  while (to < text.length && text.charCodeAt(to) === 61) to++;
+  const after = codeAt(text, to);
+  if (to - from > 2 || (after >= 0 && ((CHARS[after]! & B64) !== 0 || after === 46))) return -1;
+  let j = from - 1;
+  while (j >= 0 && (CHARS[text.charCodeAt(j)]! & B64) !== 0) j--;
+  if (j === from - 1) return -1;
+  while (j >= 0 && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j--;
+  const op = codeAt(text, j);
+  return op === 61 || op === 58 ? j : -1;
+}
+
+/** Entropy candidates among the long runs (`[start, end, …]`, ascending). */
+export function findEntropy(text: string, runs: readonly number[], options: ResolvedScanOptions, out: Candidate[]): void {
+  if (isLockfile(options.path)) return;
+  const { thresholds } = options;
+  const quotes = new Consumed((at) => quoteOpening(text, at));
+  const operators = new Consumed((at) => operatorBefore(text, at));
+  for (let r = 0; r < runs.length; r += 2) {
+    const start = runs[r]!;
+    const end = runs[r + 1]!;
+    if (end - start < thresholds.minLength) continue;
+    let padding = 0;
+    while (padding < 3 && codeAt(text, end + padding) === 61) padding++;
+    if (padding > 2) continue;
+    const after = codeAt(text, end + padding);
+    const open = codeAt(text, start - 1);
+    let matched = (open === 34 || open === 39 || open === 96) && after === open && !quotes.test(start - 1);
+    if (!matched && !(after >= 0 && ((CHARS[after]! & B64) !== 0 || after === 46))) {
+      let op = start - 1;
+      while (op >= 0 && (text.charCodeAt(op) === 32 || text.charCodeAt(op) === 9)) op--;
+      const c = codeAt(text, op);
+      matched = (c === 61 || c === 58) && !operators.test(op);
+    }
+    if (!matched) continue;
+    const rule = flaggedRule(text, start, end, end + padding, thresholds);
+    if (rule !== undefined) out.push({ kind: 'key', rule, start, end: end + padding, priority: PRIORITY.entropy });
+  }
 }

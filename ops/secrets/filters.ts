@@ -16,6 +16,31 @@ export function shannonEntropy(value: string): number {
   return bits;
 }
 
+const counts = new Int32Array(128);
+const firstSeen = new Uint8Array(128);
+
+/**
+ * `shannonEntropy(text.slice(start, end))` for ASCII text without the slice or the Map. Sums in order
+ * of first appearance, as `shannonEntropy` does, so both give the same bits to the last place.
+ */
+export function asciiEntropy(text: string, start: number, end: number): number {
+  const length = end - start;
+  if (length <= 0) return 0;
+  let distinct = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i) & 127;
+    if (counts[c]++ === 0) firstSeen[distinct++] = c;
+  }
+  let bits = 0;
+  for (let k = 0; k < distinct; k++) {
+    const c = firstSeen[k]!;
+    const p = counts[c]! / length;
+    bits -= p * Math.log2(p);
+    counts[c] = 0;
+  }
+  return bits;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function isUuid(value: string): boolean {
@@ -76,7 +101,7 @@ const SRI_PREFIX = /^(?:sha1|sha256|sha384|sha512|md5)[-_:]/i;
 /** A git SHA or content hash: the value is an SRI string, or a hash word sits shortly before it on its line. */
 export function looksLikeHash(text: string, start: number, value: string): boolean {
   if (SRI_PREFIX.test(value)) return true;
-  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
-  const before = text.slice(Math.max(lineStart, start - 48), start);
-  return HASH_WORDS.test(before);
+  // The 48 characters before, cut at a newline (searched in the slice: a minified line can be megabytes).
+  const window = text.slice(Math.max(0, start - 48), start);
+  return HASH_WORDS.test(window.slice(window.lastIndexOf('\n') + 1));
 }

@@ -6,6 +6,7 @@
  * addresses are skipped, but `noreply@…` addresses ARE reported: `1234+alice@users.noreply.github.com`
  * still names a person, and an organisation's noreply address is harmless to redact.
  */
+import { ALNUM, CHARS, HEX, LOCAL, WORD, codeAt } from './chars.js';
 import { PRIORITY } from './rules.js';
 import type { Candidate } from './types.js';
 
@@ -16,18 +17,30 @@ const FILE_TLD = /\.(?:png|jpe?g|gif|svg|webp|ico|js|mjs|ts|css|json|html?|md|tx
 const TEMPLATE_LOCAL = /^(?:user|username|name|email|you|yourname|your\.name|someone|somebody|foo|bar|firstname\.lastname|john\.doe|jane\.doe)$/i;
 const TEMPLATE_DOMAIN = /^(?:domain|email|mail|company|yourdomain|yourcompany|host|server)\.(?:com|org|net)$/i;
 
-export function findEmails(text: string): Candidate[] {
-  const out: Candidate[] = [];
-  for (const m of text.matchAll(EMAIL)) {
+const EMAIL_AT = new RegExp(EMAIL.source, 'y');
+
+/**
+ * From each `@`: the lookbehind admits only the start of the run of local-part characters before it,
+ * and a match ends past the `@`, so one `@` is one attempt, skipped when the previous match covers it.
+ */
+export function findEmails(text: string, out: Candidate[]): void {
+  let end = 0;
+  for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
+    let start = at;
+    while (start > 0 && (CHARS[text.charCodeAt(start - 1)]! & LOCAL) !== 0) start--;
+    if (start === at || start < end || (CHARS[text.charCodeAt(start)]! & ALNUM) === 0) continue;
+    EMAIL_AT.lastIndex = start;
+    const m = EMAIL_AT.exec(text);
+    if (m === null) continue;
+    end = start + m[0].length;
     const domain = m[1]!;
     const local = m[0].slice(0, m[0].length - domain.length - 1);
     if (RESERVED_DOMAIN.test(domain) || FILE_TLD.test(domain)) continue;
     if (TEMPLATE_DOMAIN.test(domain) || (TEMPLATE_LOCAL.test(local) && TEMPLATE_DOMAIN.test(domain))) continue;
     // `git@github.com:org/repo` is an SSH login, not a mailbox.
-    if (local === 'git' && text[m.index! + m[0].length] === ':') continue;
-    out.push({ kind: 'email', rule: 'email', start: m.index!, end: m.index! + m[0].length, priority: PRIORITY.pii });
+    if (local === 'git' && text[end] === ':') continue;
+    out.push({ kind: 'email', rule: 'email', start, end, priority: PRIORITY.pii });
   }
-  return out;
 }
 
 const IPV4 = /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)/g;
@@ -63,16 +76,40 @@ export function isKeptIpv4(o: number[]): boolean {
   );
 }
 
-export function findIpv4(text: string): Candidate[] {
-  const out: Candidate[] = [];
-  for (const m of text.matchAll(IPV4)) {
+const IPV4_AT = new RegExp(IPV4.source, 'y');
+// Four dotted digit groups: what every match contains, and a pattern the regex engine skips through fast.
+const IPV4_HINT = /\d\.\d{1,3}\.\d{1,3}\.\d/g;
+
+/**
+ * The lookbehind admits a match only at the start of a run of `[\w.]`, and a match stays inside its
+ * run, so each run that holds a hint gets one attempt, at its start.
+ */
+export function findIpv4(text: string, out: Candidate[]): void {
+  const hint = new RegExp(IPV4_HINT);
+  while (hint.test(text)) {
+    let start = hint.lastIndex - 1;
+    while (start > 0 && isWordOrDot(text.charCodeAt(start - 1))) start--;
+    let runEnd = hint.lastIndex;
+    while (runEnd < text.length && isWordOrDot(text.charCodeAt(runEnd))) runEnd++;
+    hint.lastIndex = runEnd;
+    IPV4_AT.lastIndex = start;
+    const m = IPV4_AT.exec(text);
+    if (m === null) continue;
     const octets = parseIpv4(m[0]);
     if (!octets || isKeptIpv4(octets)) continue;
-    const lineStart = text.lastIndexOf('\n', m.index! - 1) + 1;
-    if (VERSION_BEFORE.test(text.slice(Math.max(lineStart, m.index! - 16), m.index!))) continue;
-    out.push({ kind: 'ip_address', rule: 'ipv4', start: m.index!, end: m.index! + m[0].length, priority: PRIORITY.pii });
+    if (VERSION_BEFORE.test(lineBefore(text, start, 16))) continue;
+    out.push({ kind: 'ip_address', rule: 'ipv4', start, end: start + m[0].length, priority: PRIORITY.pii });
   }
-  return out;
+}
+
+function isWordOrDot(c: number): boolean {
+  return (CHARS[c]! & WORD) !== 0 || c === 46;
+}
+
+/** Up to `max` characters before `offset`, not reaching back past the start of its line. */
+export function lineBefore(text: string, offset: number, max: number): string {
+  const before = text.slice(Math.max(0, offset - max), offset);
+  return before.slice(before.lastIndexOf('\n') + 1);
 }
 
 const IPV6 = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])/g;
@@ -111,14 +148,46 @@ export function isKeptIpv6(g: number[]): boolean {
   );
 }
 
-export function findIpv6(text: string): Candidate[] {
-  const out: Candidate[] = [];
-  for (const m of text.matchAll(IPV6)) {
+const IPV6_AT = new RegExp(IPV6.source, 'y');
+
+/**
+ * IPv6 from the colons, which arrive in order. A match is a whole run of hex digits and colons (its
+ * lookarounds forbid either next to it), and its first colon has at most four hex digits and another
+ * colon after it; any other colon is a label, a ternary or a type annotation and costs a few loads.
+ */
+export class Ipv6Scan {
+  private done = 0;
+
+  constructor(private readonly text: string, private readonly out: Candidate[]) {}
+
+  colon(at: number): void {
+    if (at < this.done) return;
+    const text = this.text;
+    let next = at + 1;
+    while (next < at + 5 && isHexAt(text, next)) next++;
+    if (codeAt(text, next) !== 58) return;
+    let start = at;
+    while (start > 0 && isHexOrColon(text.charCodeAt(start - 1))) start--;
+    let end = next + 1;
+    while (end < text.length && isHexOrColon(text.charCodeAt(end))) end++;
+    this.done = end;
+    const before = codeAt(text, start - 1);
+    if (before === 46 || (before >= 0 && (CHARS[before]! & WORD) !== 0)) return;
+    IPV6_AT.lastIndex = start;
+    const m = IPV6_AT.exec(text);
+    if (m === null) return;
     // Compressed forms without a digit are code (`abc::def`, `face::bad`), not addresses.
-    if (m[0].includes('::') && !/\d/.test(m[0])) continue;
+    if (m[0].includes('::') && !/\d/.test(m[0])) return;
     const groups = parseIpv6(m[0]);
-    if (!groups || isKeptIpv6(groups)) continue;
-    out.push({ kind: 'ip_address', rule: 'ipv6', start: m.index!, end: m.index! + m[0].length, priority: PRIORITY.pii });
+    if (!groups || isKeptIpv6(groups)) return;
+    this.out.push({ kind: 'ip_address', rule: 'ipv6', start, end: start + m[0].length, priority: PRIORITY.pii });
   }
-  return out;
+}
+
+function isHexAt(text: string, i: number): boolean {
+  return i < text.length && (CHARS[text.charCodeAt(i)]! & HEX) !== 0;
+}
+
+function isHexOrColon(c: number): boolean {
+  return (CHARS[c]! & HEX) !== 0 || c === 58;
 }

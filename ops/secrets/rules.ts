@@ -2,8 +2,8 @@
  * Rules for credential formats that announce themselves (vendor prefixes, PEM armour, JWT shape) and
  * for `password = "…"` style assignments. Each rule has a stable id that ends up in findings and stats.
  */
-import { isConfigFile, isPlaceholder } from './filters.js';
-import type { Candidate, Kind } from './types.js';
+import { isPlaceholder } from './filters.js';
+import type { Kind } from './types.js';
 
 /** Lower wins when two findings cover the same span: a named format beats an assignment beats entropy. */
 export const PRIORITY = { format: 0, assignment: 1, entropy: 2, pii: 1 } as const;
@@ -69,27 +69,18 @@ export function isJwt(token: string): boolean {
   }
 }
 
-export function runFormatRules(text: string): Candidate[] {
-  const out: Candidate[] = [];
-  for (const rule of FORMAT_RULES) {
-    for (const m of text.matchAll(rule.pattern)) {
-      const [start, end] = rule.group === undefined ? [m.index!, m.index! + m[0].length] : m.indices![rule.group]!;
-      const value = text.slice(start, end);
-      if (rule.validate && !rule.validate(value)) continue;
-      out.push({ kind: rule.kind, rule: rule.id, start, end, priority: PRIORITY.format });
-    }
-  }
-  return out;
+/** The regex of a rule, to run at one position (`lastIndex`) instead of over the whole text. */
+export function sticky(pattern: RegExp): RegExp {
+  return new RegExp(pattern.source, pattern.flags.replace('g', '') + 'y');
 }
 
 // name ["']? operator value, where value is quoted (group 3) or bare (group 4).
-const ASSIGNMENT =
+export const ASSIGNMENT =
   /(?<![\w$])([A-Za-z_$][\w$.-]*)["']?\s*(?::=|=>|=|:)(?![=:>])[ \t]*(?:(["'`])((?:\\.|(?!\2)[^\\\r\n]){0,512})\2|([^\s"'`,;(){}[\]<>=]+))/dg;
 
 const PASSWORD_WORDS = new Set(['password', 'passwd', 'pwd', 'pass', 'passphrase', 'secret']);
 const KEY_WORDS = new Set(['token', 'apikey', 'secretkey', 'accesskey', 'privatekey', 'authkey']);
 const KEY_PAIRS = new Set(['api key', 'secret key', 'access key', 'private key', 'auth key', 'signing key', 'api token', 'access token', 'auth token', 'bearer token']);
-const CODE_WORDS = new Set(['null', 'none', 'nil', 'true', 'false', 'undefined', 'str', 'string']);
 
 /** Which kind an assignment's name announces: `DB_PASSWORD` → password, `apiKey` → key, `bypass` → none. */
 export function kindOfName(name: string): Kind | undefined {
@@ -103,33 +94,4 @@ export function kindOfName(name: string): Kind | undefined {
   if (PASSWORD_WORDS.has(last)) return 'password';
   if (KEY_WORDS.has(last) || KEY_PAIRS.has(words.slice(-2).join(' '))) return 'key';
   return undefined;
-}
-
-/**
- * `password = "…"`, `secret: '…'`, `api_key=…`. Bare values are accepted only when they cannot be
- * code: in config files, or when they contain a digit and are not followed by a call.
- */
-export function runAssignmentRules(text: string, path: string): Candidate[] {
-  const out: Candidate[] = [];
-  const config = isConfigFile(path);
-  for (const m of text.matchAll(ASSIGNMENT)) {
-    const kind = kindOfName(m[1]!);
-    if (kind === undefined) continue;
-    const quoted = m[3] !== undefined;
-    const [start, end] = m.indices![quoted ? 3 : 4]!;
-    const value = text.slice(start, end);
-    if (isPlaceholder(value) || value.length < (kind === 'key' ? 8 : 4)) continue;
-    // A sentence is a UI label or a docstring, not a credential.
-    if (/\s/.test(value)) continue;
-    if (!quoted && !config && !plausibleBareValue(value, text[end])) continue;
-    out.push({ kind, rule: kind === 'password' ? 'password-assignment' : 'key-assignment', start, end, priority: PRIORITY.assignment });
-  }
-  return out;
-}
-
-function plausibleBareValue(value: string, next: string | undefined): boolean {
-  if (next === '(' || next === '[') return false;
-  if (CODE_WORDS.has(value.toLowerCase())) return false;
-  // `password = config.password`, `token = getToken` read a variable rather than hold a secret.
-  return /\d/.test(value) || !/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/.test(value);
 }
