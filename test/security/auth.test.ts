@@ -158,6 +158,29 @@ describe('security - roles', () => {
     assert.equal((await admin.streams.info('MESH_TASKS')).state.messages, 0);
   });
 
+  it('a client cannot write task records, coordination state, tasks or results, nor create, delete or purge streams', async () => {
+    const nc = await as('client');
+    const kv = await new Kvm(nc).create(META_BUCKET);
+    await denied(kv.put(`meta.${run.flow}.${run.run}.steps.end.0`, text.encode('{}')), 'overwriting a task record');
+    await denied(kv.put(`coord.${run.run}.failed.end.0`, text.encode('end/0')), 'writing coordination state');
+    await denied(kv.get(`coord.${run.run}.fanout.sq._`), 'reading coordination state');
+    const js = jetstream(nc);
+    await denied(js.publish('mesh.tasks.default', text.encode('a forged task')), 'publishing a task');
+    await denied(js.publish('mesh.control.result', text.encode('a forged result')), 'publishing a result');
+    const jsm = await jetstreamManager(nc);
+    await denied(jsm.streams.add({ name: 'STOLEN', subjects: ['stolen.>'] }), 'creating a stream');
+    await denied(jsm.streams.delete('MESH_EVENTS'), 'deleting MESH_EVENTS');
+    await denied(jsm.streams.purge('KV_mesh_meta'), 'purging the run metadata');
+  });
+
+  it('a coordinator cannot delete or purge streams or consumers', async () => {
+    const jsm = await jetstreamManager(await as('coordinator'));
+    await denied(jsm.streams.delete('MESH_TASKS'), 'deleting MESH_TASKS');
+    await denied(jsm.streams.purge('MESH_EVENTS'), 'purging MESH_EVENTS');
+    await denied(jsm.streams.delete('KV_mesh_meta'), 'deleting the run metadata bucket');
+    await denied(jsm.consumers.delete('MESH_TASKS', 'pool_default'), 'deleting a pool consumer');
+  });
+
   it('a client can neither take nor acknowledge tasks', async () => {
     await jetstream(adminNc).publish('mesh.tasks.gpu', text.encode('another gpu task'));
     const nc = await as('client');
