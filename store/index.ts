@@ -17,4 +17,5 @@ export { FileBackend } from './fs.js';
 export { MetadataStore } from './metadata.js';
 export { DEFAULT_STORE_DIR, openBackend } from './open.js';
 export { MULTIPART_THRESHOLD, S3Backend, type ResolvedS3BackendOptions, type S3BackendOptions } from './s3.js';
+export { DEFAULT_RETRY_BUDGET_MS, isTransient, resolveRetryOptions, withRetry, type ResolvedRetryOptions, type RetryOptions } from './retry.js';
 export { CorruptBlobError, DigestMismatchError } from '../protocol/errors.js';

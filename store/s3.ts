@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { checkKey, checkPrefix, type StorageBackend } from './backend.js';
 import { StoreError, type StoreOp } from './errors.js';
+import { resolveRetryOptions, withRetry, type ResolvedRetryOptions, type RetryOptions } from './retry.js';
 
 // The AWS SDK takes ~0.5 s to load: load it only when an S3 store is opened.
 const require = createRequire(import.meta.url);
@@ -30,6 +31,12 @@ export interface S3BackendOptions {
   region?: string;
   /** MaxKeys per ListObjectsV2 page; default the server's (1000 on AWS). */
   listPageSize?: number;
+  /**
+   * Transient failures (refused or reset connections, timeouts, throttling, 5xx) are retried with
+   * backoff for up to a minute (MESH_STORE_RETRY_MS) when the backend makes its own client; with a
+   * `client` you configured, only if you pass this. `false`: never.
+   */
+  retry?: RetryOptions | false;
 }
 
 export interface ResolvedS3BackendOptions {
@@ -70,6 +77,8 @@ export function resolveS3BackendOptions(
 export class S3Backend implements StorageBackend {
   readonly url: string;
   readonly options: ResolvedS3BackendOptions;
+  /** undefined: every failure is thrown at once. */
+  readonly retry: ResolvedRetryOptions | undefined;
   private readonly client: S3Client;
   private readonly ownsClient: boolean;
 
@@ -79,9 +88,35 @@ export class S3Backend implements StorageBackend {
     this.url = `s3://${bucket}${prefix === '' ? '' : `/${prefix.slice(0, -1)}`}`;
     this.ownsClient = options.client === undefined;
     this.client = options.client ?? new (sdk().S3Client)(clientConfig(this.options));
+    const { retry } = options;
+    this.retry = retry === false || (retry === undefined && !this.ownsClient) ? undefined : resolveRetryOptions(retry);
   }
 
-  async get(key: string): Promise<Uint8Array | undefined> {
+  get(key: string): Promise<Uint8Array | undefined> {
+    return this.retrying(() => this.getOnce(key));
+  }
+
+  has(key: string): Promise<boolean> {
+    return this.retrying(() => this.hasOnce(key));
+  }
+
+  put(key: string, body: Uint8Array, opts: { ifAbsent?: boolean } = {}): Promise<boolean> {
+    return this.retrying(() => this.putOnce(key, body, opts));
+  }
+
+  list(prefix: string): Promise<string[]> {
+    return this.retrying(() => this.listOnce(prefix));
+  }
+
+  delete(key: string): Promise<void> {
+    return this.retrying(() => this.deleteOnce(key));
+  }
+
+  private retrying<T>(op: () => Promise<T>): Promise<T> {
+    return this.retry ? withRetry(op, this.retry) : op();
+  }
+
+  private async getOnce(key: string): Promise<Uint8Array | undefined> {
     const Key = this.key(key);
     try {
       const out = await this.client.send(new (sdk().GetObjectCommand)({ Bucket: this.options.bucket, Key }));
@@ -93,7 +128,7 @@ export class S3Backend implements StorageBackend {
     }
   }
 
-  async has(key: string): Promise<boolean> {
+  private async hasOnce(key: string): Promise<boolean> {
     const Key = this.key(key);
     try {
       return await this.head(Key);
@@ -102,7 +137,7 @@ export class S3Backend implements StorageBackend {
     }
   }
 
-  async put(key: string, body: Uint8Array, opts: { ifAbsent?: boolean } = {}): Promise<boolean> {
+  private async putOnce(key: string, body: Uint8Array, opts: { ifAbsent?: boolean }): Promise<boolean> {
     const Key = this.key(key);
     const Bucket = this.options.bucket;
     try {
@@ -118,7 +153,7 @@ export class S3Backend implements StorageBackend {
     }
   }
 
-  async list(prefix: string): Promise<string[]> {
+  private async listOnce(prefix: string): Promise<string[]> {
     const full = this.options.prefix + checkPrefix(prefix);
     const names: string[] = [];
     let token: string | undefined;
@@ -144,7 +179,7 @@ export class S3Backend implements StorageBackend {
     return names.sort();
   }
 
-  async delete(key: string): Promise<void> {
+  private async deleteOnce(key: string): Promise<void> {
     const Key = this.key(key);
     try {
       await this.client.send(new (sdk().DeleteObjectCommand)({ Bucket: this.options.bucket, Key }));

@@ -4,6 +4,7 @@
  *   const s3 = await startS3();
  *   const client = s3Client(s3.endpoint);
  *   ...
+ *   await s3.down(); await s3.up();     // an outage: refused connections, then the same objects again
  *   await s3.stop();
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -16,6 +17,8 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 interface S3rverServer {
   run(): Promise<{ address: string; port: number }>;
   close(): Promise<void>;
+  /** Set by run(). */
+  httpServer?: { closeAllConnections(): void };
 }
 type S3rverClass = new (options: {
   port: number;
@@ -48,6 +51,10 @@ export interface S3Server {
   bucket: string;
   /** s3://<bucket> */
   url: string;
+  /** An outage: connections are dropped and refused from now on; the objects are kept. */
+  down(): Promise<void>;
+  /** Back from down(): the same port, bucket and objects. */
+  up(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -64,24 +71,42 @@ export function s3Client(endpoint: string): S3Client {
 
 export async function startS3(bucket = 'mesh-test'): Promise<S3Server> {
   const directory = await mkdtemp(join(tmpdir(), 'mesh-s3rver-'));
-  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory });
+  let server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory });
+  let serving = true;
   let stopped = false;
+  const down = async (): Promise<void> => {
+    if (!serving) return;
+    serving = false;
+    const closed = server.close().catch(() => {});
+    // Requests in flight fail like on a crash rather than finishing.
+    server.httpServer?.closeAllConnections();
+    await closed;
+  };
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
-    await server.close().catch(() => {});
+    if (serving) {
+      serving = false;
+      await server.close().catch(() => {});
+    }
     await rm(directory, { recursive: true, force: true });
   };
   try {
     const { port } = await server.run();
     const endpoint = `http://127.0.0.1:${port}`;
+    const up = async (): Promise<void> => {
+      if (serving || stopped) return;
+      server = new S3rver({ port, address: '127.0.0.1', silent: true, directory });
+      await server.run();
+      serving = true;
+    };
     const client = s3Client(endpoint);
     try {
       await client.send(new CreateBucketCommand({ Bucket: bucket }));
     } finally {
       client.destroy();
     }
-    return { endpoint, bucket, url: `s3://${bucket}`, stop };
+    return { endpoint, bucket, url: `s3://${bucket}`, down, up, stop };
   } catch (err) {
     await stop();
     throw err;
