@@ -145,7 +145,9 @@ describe('security - roles', () => {
     await denied(jsm.consumers.add('MESH_TASKS', { durable_name: 'sneaky', filter_subject: 'mesh.tasks.gpu', ack_policy: AckPolicy.Explicit }), 'a durable consumer on mesh.tasks.gpu');
     await denied(jsm.consumers.add('MESH_TASKS', { filter_subject: 'mesh.tasks.gpu', ack_policy: AckPolicy.Explicit }), 'an ephemeral consumer on mesh.tasks.gpu');
     const sniff = nc.subscribe('mesh.tasks.>');
-    assert.ok(isPermissionDenied(await sniff.closed), 'subscribing to task subjects');
+    await nc.flush();
+    assert.ok(sniff.isClosed(), 'subscribing to task subjects was allowed');
+    assert.ok(isPermissionDenied(await sniff.closed));
 
     const info = await admin.consumers.info('MESH_TASKS', 'pool_gpu');
     assert.equal(info.num_pending, 1);
@@ -173,8 +175,19 @@ describe('security - roles', () => {
     await denied(jsm.streams.purge('KV_mesh_meta'), 'purging the run metadata');
   });
 
-  it('a coordinator cannot delete or purge streams or consumers', async () => {
-    const jsm = await jetstreamManager(await as('coordinator'));
+  it('a coordinator can dead-letter a task (advisory, read, copy, delete) but cannot delete or purge streams or consumers', async () => {
+    const nc = await as('coordinator');
+    const jsm = await jetstreamManager(nc);
+    const advisories = nc.subscribe('$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.MESH_TASKS.*');
+    const { seq } = await jetstream(adminNc).publish('mesh.tasks.nobody', text.encode('a poison task'));
+    const stored = await jsm.streams.getMessage('MESH_TASKS', { seq });
+    await jetstream(nc).publish('mesh.dead', stored!.data, { msgID: `dead/${seq}` });
+    assert.equal(await jsm.streams.deleteMessage('MESH_TASKS', seq), true);
+    await nc.flush();
+    assert.equal(advisories.isClosed(), false, 'subscribed to max-deliveries advisories');
+    advisories.unsubscribe();
+    assert.equal((await admin.streams.info('MESH_DEAD')).state.messages, 1);
+
     await denied(jsm.streams.delete('MESH_TASKS'), 'deleting MESH_TASKS');
     await denied(jsm.streams.purge('MESH_EVENTS'), 'purging MESH_EVENTS');
     await denied(jsm.streams.delete('KV_mesh_meta'), 'deleting the run metadata bucket');
