@@ -9,7 +9,8 @@
  *   otherwise                     →  .mesh/optout.txt in the working directory (beside the default store)
  */
 import { join, resolve } from 'node:path';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { connectNats, resolveConnection } from '../../cli/connection.js';
 import { DEFAULT_STORE_DIR } from '../../store/index.js';
 import { OptOutOptionsError, OptOutStoreError } from './errors.js';
 import { FileOptOutStore } from './file-store.js';
@@ -55,7 +56,6 @@ export type ResolvedOptOutOptions =
   | { store: 'file'; file: string };
 
 const BUCKET = /^[-\w]+$/;
-const CONNECT_TIMEOUT_MS = 10_000;
 
 export function resolveOptOutOptions(options: OptOutOptions = {}): ResolvedOptOutOptions {
   const env = options.env ?? process.env;
@@ -89,7 +89,9 @@ export async function openOptOutStore(options: OptOutOptions = {}): Promise<OptO
   const servers = r.natsUrl!.split(',').map((s) => s.trim()).filter((s) => s !== '');
   let nc: NatsConnection;
   try {
-    nc = await connect({ servers, name: 'mesh-optout', timeout: CONNECT_TIMEOUT_MS });
+    // The same credentials and TLS as every mesh process (MESH_NATS_USER/PASSWORD/TOKEN/CREDS/CA, ...):
+    // a task reading the registry runs in a worker whose server may require them.
+    nc = await connectNats(resolveConnection({ nats: servers.join(',') }, options.env ?? process.env), 'mesh-optout');
   } catch (err) {
     throw new OptOutStoreError(`${servers.join(',')}/kv/${r.bucket}`, 'open', `cannot connect to NATS (${(err as Error).message})`, { cause: err });
   }
