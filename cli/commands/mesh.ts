@@ -44,13 +44,23 @@ function untilSignal(): Promise<string> {
   });
 }
 
+async function closeOnFailure<T>(nc: NatsConnection, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (err) {
+    await nc.close().catch(() => {});
+    throw err;
+  }
+}
+
 export function registerMesh(program: Command): void {
   withMeshOptions(program.command('coordinator').description('run a coordinator: plans tasks and records results (run any number)'))
     .option('--concurrency <n>', 'control messages handled at once', toInt)
     .action(async (opts: MeshFlags & { concurrency?: number }) => {
       const nc = await connectNats(resolveConnection(opts), 'mesh-coordinator');
       const log = stderrLog('coordinator');
-      const c = await MeshCoordinator.start({ nc, blobs: openBackend(opts.store), replicas: opts.replicas, concurrency: opts.concurrency, log });
+      // A start-up failure must end the process (so a supervisor restarts it), not leave it connected.
+      const c = await closeOnFailure(nc, () => MeshCoordinator.start({ nc, blobs: openBackend(opts.store), replicas: opts.replicas, concurrency: opts.concurrency, log }));
       log(`ready (store ${openBackend(opts.store).url})`);
       const sig = await untilSignal();
       log(`${sig}: finishing what is in hand`);
@@ -64,7 +74,7 @@ export function registerMesh(program: Command): void {
     .action(async (opts: MeshFlags & { concurrency?: number; pool: string }) => {
       const nc = await connectNats(resolveConnection(opts), `mesh-worker-${opts.pool}`);
       const log = stderrLog(`worker ${process.pid}`);
-      const w = await MeshWorker.start({ nc, blobs: openBackend(opts.store), pool: opts.pool, concurrency: opts.concurrency, replicas: opts.replicas, log });
+      const w = await closeOnFailure(nc, () => MeshWorker.start({ nc, blobs: openBackend(opts.store), pool: opts.pool, concurrency: opts.concurrency, replicas: opts.replicas, log }));
       log(`ready (pool ${opts.pool})`);
       const sig = await untilSignal();
       log(`${sig}: draining`);
