@@ -10,7 +10,7 @@
 import { ALNUM, CHARS, NAME, SPACE, hasWordAt } from './chars.js';
 import { isConfigFile, isPlaceholder } from './filters.js';
 import { AWS_SECRET, matchAt } from './formats.js';
-import { ASSIGNMENT, PRIORITY, kindOfName, sticky } from './rules.js';
+import { ASSIGNMENT, PRIORITY, kindOfName, kindOfNameAt, sticky } from './rules.js';
 import type { Candidate } from './types.js';
 
 const ASSIGNMENT_AT = sticky(ASSIGNMENT);
@@ -42,7 +42,7 @@ export class Assignments {
     let runStart = last;
     while (runStart > 0 && (CHARS[text.charCodeAt(runStart - 1)]! & NAME) !== 0) runStart--;
     const start = nameStart(text, runStart, last);
-    if (start >= 0 && kindOfName(text.slice(start, last + 1)) !== undefined) this.names.push(start);
+    if (start >= 0 && kindOfNameAt(text, start, last + 1) !== undefined) this.names.push(start);
   }
 
   finish(path: string, out: Candidate[]): void {

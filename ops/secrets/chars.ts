@@ -42,6 +42,15 @@ mark(ALNUMS + '+.-', SCHEME);
 mark('\t\n\v\f\r \u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff', SPACE);
 for (let c = 0x2000; c <= 0x200a; c++) CHARS[c]! |= SPACE;
 
+/**
+ * What can stand right before an `=` or `:` that ends an assignment to a secret word: the last
+ * letter of one (s d e t n y, any case), a trailing `_ $ . -`, the name's closing quote, or the
+ * blank before the operator. Anything else rules the operator out in one load.
+ */
+export const OPERATOR_PREV = new Uint8Array(0x10000);
+for (const c of 'sdetnySDETNY_$.-"\'') OPERATOR_PREV[c.charCodeAt(0)] = 1;
+for (let c = 0; c < 0x10000; c++) if ((CHARS[c]! & SPACE) !== 0) OPERATOR_PREV[c] = 1;
+
 /** The code unit at `i`, or -1 outside the text (so table lookups and comparisons need no bounds check). */
 export function codeAt(text: string, i: number): number {
   return i >= 0 && i < text.length ? text.charCodeAt(i) : -1;

@@ -136,15 +136,16 @@ function operatorBefore(text: string, at: number): number {
 }
 
 /** Entropy candidates among the long runs (`[start, end, …]`, ascending). */
-export function findEntropy(text: string, runs: readonly number[], options: ResolvedScanOptions, out: Candidate[]): void {
+export function findEntropy(text: string, runs: ArrayLike<number>, options: ResolvedScanOptions, out: Candidate[]): void {
   if (isLockfile(options.path)) return;
   const { thresholds } = options;
+  const minLength = thresholds.minLength;
   const quotes = new Consumed((at) => quoteOpening(text, at));
   const operators = new Consumed((at) => operatorBefore(text, at));
   for (let r = 0; r < runs.length; r += 2) {
     const start = runs[r]!;
     const end = runs[r + 1]!;
-    if (end - start < thresholds.minLength) continue;
+    if (end - start < minLength) continue;
     let padding = 0;
     while (padding < 3 && codeAt(text, end + padding) === 61) padding++;
     if (padding > 2) continue;

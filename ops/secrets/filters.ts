@@ -84,7 +84,7 @@ const LOCKFILES = new Set([
 
 /** Lockfiles are wall-to-wall integrity hashes; entropy there says nothing about secrets. */
 export function isLockfile(path: string): boolean {
-  const base = path.split(/[\\/]/).pop()!.toLowerCase();
+  const base = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1).toLowerCase();
   return LOCKFILES.has(base) || base.endsWith('.lock') || base.endsWith('.lockfile');
 }
 

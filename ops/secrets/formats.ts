@@ -1,9 +1,8 @@
 /**
- * Where each format rule can match, so its regex runs sticky at a few positions instead of over the
- * whole text: vendor tokens at the start of a long base64 run or of a `+`, `/` or `-` separated part
- * of one (their lookbehinds allow nothing else), AWS key ids at an `A` no capital or digit precedes,
- * JWTs at `eyJ`, PEM blocks at `-----BEGIN`, URL rules at `://`. The regexes in FORMAT_RULES still
- * decide every match; the anchors only skip text where none can start.
+ * Format rules run at their anchors (anchors.ts), sticky, instead of over the whole text: vendor
+ * tokens at the start of a base64 run or of a `+`, `/` or `-` separated part of one (their
+ * lookbehinds allow nothing else), AWS key ids at `AKIA`-like hits, JWTs at `eyJ`, PEM blocks at
+ * `-----BEGIN`, URL rules at `://`. The regexes in FORMAT_RULES still decide every match.
  *
  * Where a rule's matches could overlap (a JWT inside the tail of an invalid one, a second PEM header
  * inside an unterminated block), positions before the end of the rule's previous match are skipped,
@@ -42,9 +41,8 @@ export const ANCHORED_RULES: readonly string[] = [
   AWS_KEY_ID, GITHUB, GITHUB_PAT, GITLAB, SLACK, SLACK_WEBHOOK, STRIPE, NPM, GOOGLE, PRIVATE_KEY, JWT, URL_CREDENTIALS, AWS_SECRET,
 ].map((r) => r.id);
 
-/** The shortest match of a rule that lives inside one base64 run (`xoxb-` and ten more). */
+/** The shortest vendor token (`xoxb-` and ten more); each lies inside one base64 run. */
 export const SHORTEST_RUN_TOKEN = 15;
-const AWS_KEY_ID_LENGTH = 20;
 
 /** Runs `rule` at `at`; a match (that passes `validate`) becomes a candidate. Returns the match's end, or -1. */
 export function matchAt(text: string, rule: Compiled, at: number, out: Candidate[]): number {
@@ -58,33 +56,11 @@ export function matchAt(text: string, rule: Compiled, at: number, out: Candidate
   return m.index + m[0].length;
 }
 
-/** Vendor tokens and AWS key ids inside the base64 run [start, end). */
-export function tokensInRun(text: string, start: number, end: number, out: Candidate[]): void {
-  partStart(text, start, out);
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 43 || c === 47 || c === 45) {
-      if (i + 1 < end) partStart(text, i + 1, out);
-    } else if (c === 65 && end - i >= AWS_KEY_ID_LENGTH && isAwsPrefix(text, i) && (i === start || !isUpperOrDigit(text.charCodeAt(i - 1)))) {
-      matchAt(text, AWS_KEY_ID, i, out);
-    }
-  }
-}
-
-/** `AKIA`, `ASIA`, `ABIA` or `ACCA` at `at`, where text[at] is `A`. */
-function isAwsPrefix(text: string, at: number): boolean {
-  const b = text.charCodeAt(at + 1);
-  const c = text.charCodeAt(at + 2);
-  const d = text.charCodeAt(at + 3);
-  return (c === 73 && d === 65 && (b === 75 || b === 83 || b === 66)) || (b === 67 && c === 67 && d === 65);
-}
-
-function isUpperOrDigit(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
-}
-
-/** A part of a run starts at `at`: the only places the vendor prefixes' lookbehinds allow. */
-function partStart(text: string, at: number, out: Candidate[]): void {
+/**
+ * Vendor tokens starting at `at`, the start of a base64 run or of a part of one after `+`, `/` or
+ * `-`: the only places their lookbehinds allow.
+ */
+export function tokenAt(text: string, at: number, out: Candidate[]): void {
   switch (text.charCodeAt(at)) {
     case 103: // g
       if (codeAt(text, at + 1) === 104 && codeAt(text, at + 3) === 95) matchAt(text, GITHUB, at, out);
@@ -107,23 +83,36 @@ function partStart(text: string, at: number, out: Candidate[]): void {
   }
 }
 
-/** JWTs: every match starts with `eyJ`, and `yJ` is rare enough in code to search for directly. */
-export function findJwts(text: string, out: Candidate[]): void {
-  let end = 0;
-  for (let y = text.indexOf('yJ', 1); y !== -1; y = text.indexOf('yJ', y + 1)) {
-    const at = y - 1;
-    if (at < end || text.charCodeAt(at) !== 101) continue;
-    end = Math.max(end, matchAt(text, JWT, at, out));
+/** AWS key ids from an `A` that anchors.ts found two letters before `I` or `C` and three before `A`. */
+export function awsKeyIdAt(text: string, at: number, out: Candidate[]): void {
+  const b = codeAt(text, at + 1);
+  const c = codeAt(text, at + 2);
+  if ((c === 73 && (b === 75 || b === 83 || b === 66)) || (b === 67 && c === 67)) matchAt(text, AWS_KEY_ID, at, out);
+}
+
+/** JWTs from each `yJ` after an `e`. */
+export class Jwts {
+  private end = 0;
+
+  constructor(private readonly text: string, private readonly out: Candidate[]) {}
+
+  yJ(at: number): void {
+    const start = at - 1;
+    if (start < this.end || codeAt(this.text, start) !== 101) return;
+    this.end = Math.max(this.end, matchAt(this.text, JWT, start, this.out));
   }
 }
 
-/** PEM private key blocks, from each `-----BEGIN`. */
-export function findPrivateKeys(text: string, out: Candidate[]): void {
-  let end = 0;
-  for (let b = text.indexOf('BEGIN', 5); b !== -1; b = text.indexOf('BEGIN', b + 1)) {
-    const at = b - 5;
-    if (at < end || !text.startsWith('-----', at)) continue;
-    end = Math.max(end, matchAt(text, PRIVATE_KEY, at, out));
+/** PEM private key blocks from each `BEG` of a `-----BEGIN`. */
+export class PrivateKeys {
+  private end = 0;
+
+  constructor(private readonly text: string, private readonly out: Candidate[]) {}
+
+  beg(at: number): void {
+    const start = at - 5;
+    if (start < this.end || !this.text.startsWith('-----', start) || !this.text.startsWith('BEGIN', at)) return;
+    this.end = Math.max(this.end, matchAt(this.text, PRIVATE_KEY, start, this.out));
   }
 }
 

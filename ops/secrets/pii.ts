@@ -20,26 +20,31 @@ const TEMPLATE_DOMAIN = /^(?:domain|email|mail|company|yourdomain|yourcompany|ho
 const EMAIL_AT = new RegExp(EMAIL.source, 'y');
 
 /**
- * From each `@`: the lookbehind admits only the start of the run of local-part characters before it,
- * and a match ends past the `@`, so one `@` is one attempt, skipped when the previous match covers it.
+ * Emails from each `@`: the lookbehind admits only the start of the run of local-part characters
+ * before it, and a match ends past the `@`, so one `@` is one attempt, skipped when the previous
+ * match covers it. `@`s arrive in order.
  */
-export function findEmails(text: string, out: Candidate[]): void {
-  let end = 0;
-  for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
+export class Emails {
+  private end = 0;
+
+  constructor(private readonly text: string, private readonly out: Candidate[]) {}
+
+  at(at: number): void {
+    const text = this.text;
     let start = at;
     while (start > 0 && (CHARS[text.charCodeAt(start - 1)]! & LOCAL) !== 0) start--;
-    if (start === at || start < end || (CHARS[text.charCodeAt(start)]! & ALNUM) === 0) continue;
+    if (start === at || start < this.end || (CHARS[text.charCodeAt(start)]! & ALNUM) === 0) return;
     EMAIL_AT.lastIndex = start;
     const m = EMAIL_AT.exec(text);
-    if (m === null) continue;
-    end = start + m[0].length;
+    if (m === null) return;
+    this.end = start + m[0].length;
     const domain = m[1]!;
     const local = m[0].slice(0, m[0].length - domain.length - 1);
-    if (RESERVED_DOMAIN.test(domain) || FILE_TLD.test(domain)) continue;
-    if (TEMPLATE_DOMAIN.test(domain) || (TEMPLATE_LOCAL.test(local) && TEMPLATE_DOMAIN.test(domain))) continue;
+    if (RESERVED_DOMAIN.test(domain) || FILE_TLD.test(domain)) return;
+    if (TEMPLATE_DOMAIN.test(domain) || (TEMPLATE_LOCAL.test(local) && TEMPLATE_DOMAIN.test(domain))) return;
     // `git@github.com:org/repo` is an SSH login, not a mailbox.
-    if (local === 'git' && text[end] === ':') continue;
-    out.push({ kind: 'email', rule: 'email', start, end, priority: PRIORITY.pii });
+    if (local === 'git' && text[this.end] === ':') return;
+    this.out.push({ kind: 'email', rule: 'email', start, end: this.end, priority: PRIORITY.pii });
   }
 }
 

@@ -84,14 +84,44 @@ const KEY_PAIRS = new Set(['api key', 'secret key', 'access key', 'private key',
 
 /** Which kind an assignment's name announces: `DB_PASSWORD` → password, `apiKey` → key, `bypass` → none. */
 export function kindOfName(name: string): Kind | undefined {
-  const words = name
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((w) => w.toLowerCase());
-  const last = words.at(-1);
-  if (last === undefined) return undefined;
+  return kindOfNameAt(name, 0, name.length);
+}
+
+/**
+ * `kindOfName(text.slice(start, end))` without the slice. Words are runs of ASCII letters and
+ * digits, also split before a capital that follows a lower-case letter or a digit (`dbPassword`,
+ * `api2Key`; `APIKey` stays one word); only the last two matter.
+ */
+export function kindOfNameAt(text: string, start: number, end: number): Kind | undefined {
+  const lastEnd = wordEnd(text, start, end);
+  if (lastEnd === start) return undefined;
+  const lastStart = wordStart(text, start, lastEnd);
+  const last = text.slice(lastStart, lastEnd).toLowerCase();
   if (PASSWORD_WORDS.has(last)) return 'password';
-  if (KEY_WORDS.has(last) || KEY_PAIRS.has(words.slice(-2).join(' '))) return 'key';
-  return undefined;
+  if (KEY_WORDS.has(last)) return 'key';
+  const previousEnd = wordEnd(text, start, lastStart);
+  if (previousEnd === start) return undefined;
+  const previous = text.slice(wordStart(text, start, previousEnd), previousEnd).toLowerCase();
+  return KEY_PAIRS.has(`${previous} ${last}`) ? 'key' : undefined;
+}
+
+const isAlnum = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isUpper = (c: number): boolean => c >= 65 && c <= 90;
+const isLowerOrDigit = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+
+/** End of the last word in [start, end): `end` less the separators before it. */
+function wordEnd(text: string, start: number, end: number): number {
+  while (end > start && !isAlnum(text.charCodeAt(end - 1))) end--;
+  return end;
+}
+
+/** Start of the word that ends at `end`. */
+function wordStart(text: string, start: number, end: number): number {
+  let at = end - 1;
+  while (at > start) {
+    const before = text.charCodeAt(at - 1);
+    if (!isAlnum(before) || (isUpper(text.charCodeAt(at)) && isLowerOrDigit(before))) break;
+    at--;
+  }
+  return at;
 }

@@ -1,43 +1,68 @@
 /**
  * `scan`: run every detector over a text and resolve overlaps into one ordered list of findings.
  *
- * The text is read by native searches and one sparse pass, never a regex per rule over all of it:
- * the long base64 runs (entropy candidates and vendor tokens), every `:` (IPv6, URL rules,
- * assignments), every `=` (assignments), `@` (emails), `yJ` (JWTs), `BEGIN` (PEM) and a dotted-quad
- * hint (IPv4). The rules' regexes run sticky where those say a match can start.
+ * One pass finds the anchors (anchors.ts: long base64 runs, and positions such as every `:` and
+ * `=`); the detectors look only there, running their rules' regexes sticky. The one other pass is
+ * the IPv4 hint, a regex the engine skips through on its own.
  */
+import { KERNEL_MIN_RUN, findAnchors } from './anchors.js';
 import { Assignments } from './assignments.js';
-import { lineNumbers } from './chars.js';
+import { CHARS, HEX, OPERATOR_PREV, lineNumbers } from './chars.js';
 import { findEntropy } from './entropy.js';
-import { SHORTEST_RUN_TOKEN, UrlRules, findJwts, findPrivateKeys, tokensInRun } from './formats.js';
-import { Ipv6Scan, findEmails, findIpv4 } from './pii.js';
-import { longRuns } from './runs.js';
+import { Jwts, PrivateKeys, SHORTEST_RUN_TOKEN, UrlRules, awsKeyIdAt, tokenAt } from './formats.js';
+import { Emails, Ipv6Scan, findIpv4 } from './pii.js';
 import { resolveScanOptions, type Candidate, type Finding, type ScanOptions } from './types.js';
 
 export function scan(text: string, options: ScanOptions = {}): Finding[] {
   const resolved = resolveScanOptions(options);
   const candidates: Candidate[] = [];
+  const { runs, hits } = findAnchors(text, Math.min(KERNEL_MIN_RUN, resolved.thresholds.minLength));
 
-  const runs = longRuns(text, Math.min(SHORTEST_RUN_TOKEN, resolved.thresholds.minLength));
   findEntropy(text, runs, resolved, candidates);
   for (let r = 0; r < runs.length; r += 2) {
-    if (runs[r + 1]! - runs[r]! >= SHORTEST_RUN_TOKEN) tokensInRun(text, runs[r]!, runs[r + 1]!, candidates);
+    if (runs[r + 1]! - runs[r]! >= SHORTEST_RUN_TOKEN) tokenAt(text, runs[r]!, candidates);
   }
 
   const assignments = new Assignments(text);
   const ipv6 = new Ipv6Scan(text, candidates);
   const urls = new UrlRules(text, candidates);
-  for (let at = text.indexOf(':'); at !== -1; at = text.indexOf(':', at + 1)) {
-    ipv6.colon(at);
-    urls.colon(at);
-    assignments.operator(at);
+  const emails = new Emails(text, candidates);
+  const jwts = new Jwts(text, candidates);
+  const privateKeys = new PrivateKeys(text, candidates);
+  for (let h = 0; h < hits.length; h++) {
+    const at = hits[h]!;
+    switch (text.charCodeAt(at)) {
+      case 58: {
+        // :
+        const next = at + 1 < text.length ? text.charCodeAt(at + 1) : 0;
+        if (next === 58 || (CHARS[next]! & HEX) !== 0) ipv6.colon(at);
+        else if (next === 47) urls.colon(at);
+        if (at > 0 && OPERATOR_PREV[text.charCodeAt(at - 1)] === 1) assignments.operator(at);
+        break;
+      }
+      case 61: // =
+        if (at > 0 && OPERATOR_PREV[text.charCodeAt(at - 1)] === 1) assignments.operator(at);
+        break;
+      case 64: // @
+        emails.at(at);
+        break;
+      case 43: // +
+      case 47: // /
+      case 45: // -
+        tokenAt(text, at + 1, candidates);
+        break;
+      case 65: // A
+        awsKeyIdAt(text, at, candidates);
+        break;
+      case 121: // y
+        jwts.yJ(at);
+        break;
+      case 66: // B
+        privateKeys.beg(at);
+        break;
+    }
   }
-  for (let at = text.indexOf('='); at !== -1; at = text.indexOf('=', at + 1)) assignments.operator(at);
   assignments.finish(resolved.path, candidates);
-
-  findJwts(text, candidates);
-  findPrivateKeys(text, candidates);
-  findEmails(text, candidates);
   findIpv4(text, candidates);
 
   if (candidates.length === 0) return [];
