@@ -56,30 +56,54 @@ function linkPackage(): void {
 }
 const flows = new Map<string, Promise<FlowClass>>();
 
+/**
+ * The cache is shared and can be cleaned while a package loads (a tmp cleaner, an operator), so its
+ * files vanish under the import: it is laid out again and imported anew, a few times.
+ */
+const LOAD_ATTEMPTS = 10;
+
 /** Imports a code package once per thread; the file name is its digest, so it is written once per machine. */
 function loadFlow(code: string): Promise<FlowClass> {
   let p = flows.get(code);
   if (!p) {
     p = (async () => {
-      const file = join(CODE_DIR, `${code}.mjs`);
-      linkPackage();
-      // The cache is shared by every process on the machine: load a file only if it is the package.
-      if (!existsSync(file) || sha256Hex(readFileSync(file)) !== code) {
-        mkdirSync(CODE_DIR, { recursive: true, mode: 0o700 });
-        const tmp = `${file}.${process.pid}.${threadId}.tmp`;
-        writeFileSync(tmp, blobs.get(code));
-        renameSync(tmp, file);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await importPackage(code, attempt);
+        } catch (err) {
+          if (attempt >= LOAD_ATTEMPTS || !vanished(err)) throw err;
+        }
       }
-      const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
-      if (typeof mod.default !== 'function' || !readFlowMeta(mod.default)) {
-        throw new Error('the flow file has no default export of a FlowSpec class');
-      }
-      return mod.default as FlowClass;
     })();
     flows.set(code, p);
     p.catch(() => flows.delete(code));
   }
   return p;
+}
+
+async function importPackage(code: string, attempt: number): Promise<FlowClass> {
+  const file = join(CODE_DIR, `${code}.mjs`);
+  linkPackage();
+  // The cache is shared by every process on the machine: load a file only if it is the package.
+  if (!existsSync(file) || sha256Hex(readFileSync(file)) !== code) {
+    mkdirSync(CODE_DIR, { recursive: true, mode: 0o700 });
+    const tmp = `${file}.${process.pid}.${threadId}.tmp`;
+    writeFileSync(tmp, blobs.get(code));
+    renameSync(tmp, file);
+  }
+  // A failed import is remembered by its URL: another attempt needs another URL.
+  const url = pathToFileURL(file).href + (attempt > 1 ? `?attempt=${attempt}` : '');
+  const mod = (await import(url)) as { default?: unknown };
+  if (typeof mod.default !== 'function' || !readFlowMeta(mod.default)) {
+    throw new Error('the flow file has no default export of a FlowSpec class');
+  }
+  return mod.default as FlowClass;
+}
+
+/** A file of the cache (the package, its link to stackmesh) went away while it was being used. */
+function vanished(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return code === 'ENOENT' || code === 'ERR_MODULE_NOT_FOUND';
 }
 
 export default async function handle(request: ThreadRequest): Promise<TaskResult | TaskResult[] | InspectResult> {

@@ -217,8 +217,8 @@ export class FaultMesh {
     return s;
   }
 
-  coordinator(): Service {
-    return this.spawn('coordinator', []);
+  coordinator(env: NodeJS.ProcessEnv = {}): Service {
+    return this.spawn('coordinator', [], env);
   }
 
   worker(concurrency = 2, env: NodeJS.ProcessEnv = {}): Service {
