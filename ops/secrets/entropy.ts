@@ -8,7 +8,8 @@
  * the ends does not is consume: in `"ab"cd…"` the quote before `cd…` closed the match `"ab"`, so it
  * opens none. `Consumed` replays that along the (rare) chain of matches that end where the next begins.
  */
-import { B64, CHARS, HEX, codeAt } from './chars.js';
+import { RUN } from './bytes.js';
+import { B64, CHARS, codeAt } from './chars.js';
 import {
   asciiEntropy,
   isLockfile,
@@ -56,24 +57,19 @@ export function rejectReason(
 
 /**
  * The rule id when the value [start, valueEnd) with core [start, coreEnd) is flagged, else undefined:
- * `rejectReason === undefined`, with the checks that need no slice or regex first.
+ * `rejectReason === undefined`. The anchor's flags already settle the alphabet, the digit and, unless
+ * RUN.UNSURE, the entropy; what is left needs the value itself.
  */
 function flaggedRule(
   text: string,
   start: number,
   coreEnd: number,
   valueEnd: number,
+  flags: number,
   thresholds: ResolvedScanOptions['thresholds'],
 ): string | undefined {
-  let hex = true;
-  let digit = false;
-  for (let i = start; i < coreEnd; i++) {
-    const c = text.charCodeAt(i);
-    if ((CHARS[c]! & HEX) === 0) hex = false;
-    else if (c <= 57) digit = true;
-  }
-  if (!hex && !digit) return undefined;
-  if (asciiEntropy(text, start, coreEnd) < (hex ? thresholds.hex : thresholds.base64)) return undefined;
+  const hex = (flags & RUN.HEX) !== 0;
+  if ((flags & RUN.UNSURE) !== 0 && asciiEntropy(text, start, coreEnd) < (hex ? thresholds.hex : thresholds.base64)) return undefined;
   const value = text.slice(start, valueEnd);
   if (isUuid(value) || isPlaceholder(value) || isSequentialOrRepeated(value.slice(0, coreEnd - start)) || looksLikeHash(text, start, value)) {
     return undefined;
@@ -135,17 +131,18 @@ function operatorBefore(text: string, at: number): number {
   return op === 61 || op === 58 ? j : -1;
 }
 
-/** Entropy candidates among the long runs (`[start, end, …]`, ascending). */
+/** Entropy candidates among the anchors' runs (`[start, end, flags, …]`, ascending). */
 export function findEntropy(text: string, runs: ArrayLike<number>, options: ResolvedScanOptions, out: Candidate[]): void {
   if (isLockfile(options.path)) return;
   const { thresholds } = options;
   const minLength = thresholds.minLength;
   const quotes = new Consumed((at) => quoteOpening(text, at));
   const operators = new Consumed((at) => operatorBefore(text, at));
-  for (let r = 0; r < runs.length; r += 2) {
+  for (let r = 0; r < runs.length; r += 3) {
     const start = runs[r]!;
     const end = runs[r + 1]!;
-    if (end - start < minLength) continue;
+    const flags = runs[r + 2]!;
+    if ((flags & RUN.CANDIDATE) === 0 || end - start < minLength) continue;
     let padding = 0;
     while (padding < 3 && codeAt(text, end + padding) === 61) padding++;
     if (padding > 2) continue;
@@ -159,7 +156,7 @@ export function findEntropy(text: string, runs: ArrayLike<number>, options: Reso
       matched = (c === 61 || c === 58) && !operators.test(op);
     }
     if (!matched) continue;
-    const rule = flaggedRule(text, start, end, end + padding, thresholds);
+    const rule = flaggedRule(text, start, end, end + padding, flags, thresholds);
     if (rule !== undefined) out.push({ kind: 'key', rule, start, end: end + padding, priority: PRIORITY.entropy });
   }
 }

@@ -1,28 +1,310 @@
 /**
- * The prefilter as a WebAssembly SIMD kernel: sixteen characters per step, one pass, so that the
- * detectors in JavaScript only ever look at the few places anchors.ts names. Per 16-byte block:
+ * anchors.ts as a WebAssembly kernel, so that JavaScript only ever sees the few anchors that survive.
  *
+ * One SIMD pass reads sixteen characters per step:
  * - the base64 class of each byte by nibble lookup (two `i8x16.swizzle`s, the "shufti" technique),
- *   its bitmask, and the run that crosses into the block and the one reaching its end (a run of 15
- *   or more cannot lie strictly inside 16 bytes, so nothing else can be long);
- * - the hit conditions of anchors.ts as byte compares of the block against itself shifted by one,
- *   two and three bytes, collected into one bitmask whose set bits are stored as positions.
+ *   and from its bitmask the run that crosses into the block and the one reaching its end (a run of
+ *   15 or more cannot lie strictly inside 16 bytes, so no other can be long);
+ * - the characters a hit can be at, by byte compares of the block against itself shifted.
+ * Each long run and each such character then goes through the scalar predicates of anchors.ts
+ * (`keepRun`, `keepHit`), written here a second time, and is stored only if it passes.
  *
- * Text comes in as UTF-16 (`Buffer#ucs2Write`) and is first narrowed to bytes with unsigned
- * saturation: every code unit above 0xFF becomes 0x00 or 0xFF, which belong to no class, exactly
- * as such a character matches none of the rules.
+ * Text comes in as UTF-16 (`Buffer#ucs2Write`) and is narrowed to bytes with unsigned saturation:
+ * code units above 0xFF become 0x00 (from 0x8000) or 0xFF. The predicates treat both as a blank
+ * where a blank could matter, so a narrowed text keeps at least every anchor of the real one.
  */
-import { assemble, I32, V128, type Instruction } from './wasm.js';
+import { BYTE_CLASS, BYTE_FLAGS, C_LOG2_C, ENTROPY_MAX_RUN, ENTROPY_SLACK, MIN_RUN, RUN } from './bytes.js';
+import type { Anchors } from './anchors.js';
+import type { Thresholds } from './types.js';
+import { assemble, F64, I32, V128, type FunctionSpec, type Instruction } from './wasm.js';
 
-/** Narrowed text starts here; the bytes before it stay zero. */
-const TEXT = 16;
-/** Zero bytes kept after the text, for the shifted loads of the last block. */
+/**
+ * Memory layout: the byte class table, the entropy thresholds (hex, base64), per-byte counts, the
+ * `c log2 c` table, a zero guard, then the narrowed text and its zero padding.
+ */
+const TABLE = 0;
+const THRESHOLDS = 256;
+const COUNTS = 1024;
+const C_LOG2_C_AT = 2048;
+const TEXT = C_LOG2_C_AT + 8 * (ENTROPY_MAX_RUN + 1) + 1024;
 const PADDING = 64;
 
-type Program = Instruction[];
+type Code = Instruction[];
+
+// --- a small expression language over the instruction list -------------------------------------
+
+const get = (local: string): Code => [['local.get', local]];
+const set = (local: string, value: Code): Code => [...value, ['local.set', local]];
+const int = (n: number): Code => [['i32.const', n]];
+const chr = (c: string): Code => int(c.charCodeAt(0));
+const op = (name: string) => (a: Code, b: Code): Code => [...a, ...b, [name]];
+const add = op('i32.add');
+const sub = op('i32.sub');
+const and = op('i32.and');
+const or = op('i32.or');
+const eq = op('i32.eq');
+const ne = op('i32.ne');
+const ltS = op('i32.lt_s');
+const leS = op('i32.le_s');
+const geS = op('i32.ge_s');
+const gtS = op('i32.gt_s');
+const not = (a: Code): Code => [...a, ['i32.eqz']];
+const inc = (local: string): Code => set(local, add(get(local), int(1)));
+const at = (local: string, offset: number): Code => (offset === 0 ? get(local) : add(get(local), int(offset)));
+/** The narrowed text's byte at a logical position (the guard and the padding read as 0). */
+const byte = (position: Code): Code => [...position, ['i32.const', TEXT], ['i32.add'], ['i32.load8_u', 0]];
+const has = (b: Code, mask: number): Code => ne([...b, ['i32.load8_u', TABLE], ['i32.const', mask], ['i32.and']], int(0));
+const when = (cond: Code, then: Code, otherwise?: Code): Code => [...cond, ['if'], ...then, ...(otherwise ? [['else'] as Instruction, ...otherwise] : []), ['end']];
+const ret = (value: Code): Code => [...value, ['return']];
+const loopWhile = (cond: Code, body: Code): Code => [['block'], ['loop'], ...cond, ['i32.eqz'], ['br_if', 1], ...body, ['br', 0], ['end'], ['end']];
+const any = (...terms: Code[]): Code => terms.reduce((a, b) => or(a, b));
+const all = (...terms: Code[]): Code => terms.reduce((a, b) => and(a, b));
+const call = (fn: string, ...args: Code[]): Code => [...args.flat(), ['call', fn]];
+/** `word` at `local + offset`, exactly (`fold`: ASCII letters in either case; `word` is lower-case). */
+const word = (local: string, offset: number, text: string, fold = false): Code =>
+  all(...[...text].map((c, i) => eq(fold ? or(byte(at(local, offset + i)), int(0x20)) : byte(at(local, offset + i)), chr(c))));
+const { B64, HEX, NAME, SPACE, ALNUM, LOCAL, URL_STOP, WORD } = BYTE_FLAGS;
+const isNameNotAlnum = (b: Code): Code => eq([...b, ['i32.load8_u', TABLE], ['i32.const', NAME | ALNUM], ['i32.and']], int(NAME));
+const isDigit = (b: Code): Code => [...sub(b, chr('0')), ['i32.const', 10], ['i32.lt_u']];
+const splat = (b: number): Instruction => ['v128.const', new Array<number>(16).fill(b)];
+const cLog2c = (count: Code): Code => [...count, ['i32.const', 3], ['i32.shl'], ['f64.load', C_LOG2_C_AT]];
+
+// --- the predicates of anchors.ts (each mirrors the function of the same name there) --------------
+
+const tokenPrefix: FunctionSpec = {
+  name: 'tokenPrefix', params: { p: I32 }, results: [I32], locals: { c: I32 },
+  body: [
+    ...set('c', byte(get('p'))),
+    ...when(eq(get('c'), chr('g')), ret(any(
+      and(and(eq(byte(at('p', 1)), chr('h')), eq(byte(at('p', 3)), chr('_'))), any(...[...'pousr'].map((l) => eq(byte(at('p', 2)), chr(l))))),
+      word('p', 0, 'github_p'),
+      word('p', 0, 'glpat-'),
+    ))),
+    ...when(eq(get('c'), chr('x')), ret(and(word('p', 0, 'xox'), and(eq(byte(at('p', 4)), chr('-')), any(...[...'baprs'].map((l) => eq(byte(at('p', 3)), chr(l)))))))),
+    ...when(or(eq(get('c'), chr('s')), eq(get('c'), chr('r'))), ret(word('p', 1, 'k_live_'))),
+    ...when(eq(get('c'), chr('n')), ret(word('p', 0, 'npm_'))),
+    ...when(eq(get('c'), chr('A')), ret(word('p', 0, 'AIza'))),
+    ...int(0),
+  ],
+};
+
+const keepRun: FunctionSpec = {
+  name: 'keepRun', params: { s: I32, e: I32, minLength: I32 }, results: [I32],
+  locals: { flags: I32, len: I32, m: I32, after: I32, open: I32, k: I32, c: I32, i: I32, valid: I32, digits: I32, hexes: I32, others: I32, count: I32, sum: F64, h: F64, t: F64, v: V128 },
+  body: [
+    ...set('len', sub(get('e'), get('s'))),
+    ...when(and(geS(get('len'), int(MIN_RUN)), call('tokenPrefix', get('s'))), set('flags', int(RUN.TOKEN))),
+    ...when(ltS(get('len'), get('minLength')), ret(get('flags'))),
+    // Quoted (the same quote after up to two `=`), or assigned (`=`/`:` and blanks before).
+    ...loopWhile(and(ltS(get('m'), int(3)), eq(byte(add(get('e'), get('m'))), chr('='))), inc('m')),
+    ...when(geS(get('m'), int(3)), ret(get('flags'))),
+    ...set('after', byte(add(get('e'), get('m')))),
+    ...set('open', byte(sub(get('s'), int(1)))),
+    ...when(not(and(any(eq(get('open'), chr('"')), eq(get('open'), chr("'")), eq(get('open'), chr('`'))), eq(get('after'), get('open')))), [
+      ...when(or(has(get('after'), B64), eq(get('after'), chr('.'))), ret(get('flags'))),
+      ...set('k', sub(get('s'), int(1))),
+      ...loopWhile(and(geS(get('k'), int(0)), or(eq(byte(get('k')), chr(' ')), eq(byte(get('k')), chr('\t')))), set('k', sub(get('k'), int(1)))),
+      ...when(ltS(get('k'), int(0)), ret(get('flags'))),
+      ...set('c', byte(get('k'))),
+      ...when(not(or(eq(get('c'), chr('=')), eq(get('c'), chr(':')))), ret(get('flags'))),
+    ]),
+    // The alphabet, sixteen bytes at a time: hex, or base64 with a digit.
+    ...set('i', get('s')),
+    ...loopWhile(ltS(get('i'), get('e')), [
+      ...add(get('i'), int(TEXT)), ['v128.load', 0], ['local.set', 'v'],
+      ...set('valid', [...int(0xffff), ...sub([...int(1), ...sub(get('e'), get('i')), ['i32.shl']], int(1)), ...geS(sub(get('e'), get('i')), int(16)), ['select']]),
+      ['local.get', 'v'], splat(48), ['i8x16.sub'], splat(10), ['i8x16.lt_u'], ['i8x16.bitmask'], ['local.set', 'c'],
+      ['local.get', 'v'], splat(0x20), ['v128.or'], splat(0x61), ['i8x16.sub'], splat(6), ['i8x16.lt_u'], ['i8x16.bitmask'], ['local.set', 'k'],
+      ...set('digits', or(get('digits'), and(get('c'), get('valid')))),
+      ...set('others', or(get('others'), and([...or(get('c'), get('k')), ['i32.const', -1], ['i32.xor']], get('valid')))),
+      ...set('i', add(get('i'), int(16))),
+    ]),
+    ...when(and(ne(get('others'), int(0)), eq(get('digits'), int(0))), ret(get('flags'))),
+    ...when(eq(get('others'), int(0)), set('flags', or(get('flags'), int(RUN.HEX)))),
+    ...when(gtS(get('len'), int(ENTROPY_MAX_RUN)), ret(or(get('flags'), int(RUN.CANDIDATE | RUN.UNSURE)))),
+    // Entropy: Σ c log2 c over the counts, in order of first appearance, clearing them on the way.
+    ...set('i', get('s')),
+    ...loopWhile(ltS(get('i'), get('e')), [
+      ...set('c', [...byte(get('i')), ['i32.const', 2], ['i32.shl']]),
+      ...get('c'), ...get('c'), ['i32.load', COUNTS], ['i32.const', 1], ['i32.add'], ['i32.store', COUNTS],
+      ...inc('i'),
+    ]),
+    ...set('i', get('s')),
+    ...loopWhile(ltS(get('i'), get('e')), [
+      ...set('c', [...byte(get('i')), ['i32.const', 2], ['i32.shl']]),
+      ...set('count', [...get('c'), ['i32.load', COUNTS]]),
+      ...when(ne(get('count'), int(0)), [
+        ...get('sum'), ...cLog2c(get('count')), ['f64.add'], ['local.set', 'sum'],
+        ...get('c'), ...int(0), ['i32.store', COUNTS],
+      ]),
+      ...inc('i'),
+    ]),
+    ...cLog2c(get('len')), ...get('sum'), ['f64.sub'], ...get('len'), ['f64.convert_i32_s'], ['f64.div'], ['local.set', 'h'],
+    ...ne(and(get('flags'), int(RUN.HEX)), int(0)), ...int(3), ['i32.shl'], ['f64.load', THRESHOLDS], ['local.set', 't'],
+    ...when([...get('h'), ...get('t'), ['f64.const', ENTROPY_SLACK], ['f64.add'], ['f64.ge']], ret(or(get('flags'), int(RUN.CANDIDATE)))),
+    ...when([...get('h'), ...get('t'), ['f64.const', ENTROPY_SLACK], ['f64.sub'], ['f64.ge']], ret(or(get('flags'), int(RUN.CANDIDATE | RUN.UNSURE)))),
+    ...get('flags'),
+  ],
+};
+
+const secretWordEnd: FunctionSpec = {
+  name: 'secretWordEnd', params: { w: I32 }, results: [I32], locals: { c: I32, b: I32 },
+  body: [
+    ...set('c', or(byte(get('w')), int(0x20))),
+    ...when(eq(get('c'), chr('s')), ret(word('w', -3, 'pass', true))),
+    ...when(eq(get('c'), chr('d')), ret(any(word('w', -2, 'pwd', true), word('w', -5, 'passwd', true), word('w', -7, 'password', true)))),
+    ...when(eq(get('c'), chr('e')), ret(word('w', -9, 'passphrase', true))),
+    ...when(eq(get('c'), chr('t')), ret(word('w', -5, 'secret', true))),
+    ...when(eq(get('c'), chr('n')), ret(word('w', -4, 'token', true))),
+    ...when(ne(get('c'), chr('y')), ret(int(0))),
+    ...when(not(word('w', -2, 'key', true)), ret(int(0))),
+    // `key` counts after api, secret, access, private, auth or signing (separators between allowed).
+    ...set('b', sub(get('w'), int(3))),
+    ...loopWhile(and(geS(get('b'), int(0)), isNameNotAlnum(byte(get('b')))), set('b', sub(get('b'), int(1)))),
+    ...when(ltS(get('b'), int(0)), ret(int(0))),
+    ...set('c', or(byte(get('b')), int(0x20))),
+    ...any(...[...'itsehg'].map((l) => eq(get('c'), chr(l)))),
+  ],
+};
+
+const operatorCandidate: FunctionSpec = {
+  name: 'operatorCandidate', params: { p: I32 }, results: [I32], locals: { k: I32, c: I32 },
+  body: [
+    ...set('k', sub(get('p'), int(1))),
+    ...loopWhile(and(geS(get('k'), int(0)), has(byte(get('k')), SPACE)), set('k', sub(get('k'), int(1)))),
+    ...when(ltS(get('k'), int(0)), ret(int(0))),
+    ...set('c', byte(get('k'))),
+    ...when(or(eq(get('c'), chr('"')), eq(get('c'), chr("'"))), set('k', sub(get('k'), int(1)))),
+    ...when(ltS(get('k'), int(0)), ret(int(0))),
+    ...when(not(has(byte(get('k')), NAME)), ret(int(0))),
+    ...loopWhile(and(geS(get('k'), int(0)), isNameNotAlnum(byte(get('k')))), set('k', sub(get('k'), int(1)))),
+    ...when(ltS(get('k'), int(0)), ret(int(0))),
+    ...when(not(has(byte(get('k')), ALNUM)), ret(int(0))),
+    ...call('secretWordEnd', get('k')),
+  ],
+};
+
+const ipv6Candidate: FunctionSpec = {
+  name: 'ipv6Candidate', params: { p: I32 }, results: [I32], locals: { k: I32, q: I32, c: I32, group: I32, colons: I32, digit: I32, double: I32 },
+  body: [
+    // The first colon of its run of hex digits and colons, with no word character or `.` before.
+    ...set('k', sub(get('p'), int(1))),
+    ...loopWhile(and(geS(get('k'), int(0)), has(byte(get('k')), HEX)), set('k', sub(get('k'), int(1)))),
+    ...when(geS(get('k'), int(0)), [
+      ...set('c', byte(get('k'))),
+      ...when(any(eq(get('c'), chr(':')), eq(get('c'), chr('.')), has(get('c'), WORD)), ret(int(0))),
+    ]),
+    // Groups of at most four hex digits, two to seven colons, then no word character.
+    ...set('q', add(get('k'), int(1))),
+    ...loopWhile(int(1), [
+      ...set('c', byte(get('q'))),
+      ...when(eq(get('c'), chr(':')), [
+        ...inc('colons'),
+        ...set('group', int(0)),
+        ...when(eq(byte(at('q', 1)), chr(':')), set('double', int(1))),
+      ], when(has(get('c'), HEX), [
+        ...inc('group'),
+        ...when(gtS(get('group'), int(4)), ret(int(0))),
+        ...when(isDigit(get('c')), set('digit', int(1))),
+      ], [['br', 3]])),
+      ...inc('q'),
+    ]),
+    ...when(or(ltS(get('colons'), int(2)), gtS(get('colons'), int(7))), ret(int(0))),
+    ...when(has(byte(get('q')), WORD), ret(int(0))),
+    // Compressed forms without a digit are code (`abc::def`), not addresses.
+    ...not(and(get('double'), not(get('digit')))),
+  ],
+};
+
+const urlCandidate: FunctionSpec = {
+  name: 'urlCandidate', params: { p: I32, n: I32 }, results: [I32], locals: { q: I32, colon: I32, c: I32 },
+  body: [
+    ...when(or(ne(byte(at('p', 1)), chr('/')), ne(byte(at('p', 2)), chr('/'))), ret(int(0))),
+    ...when(and(geS(get('p'), int(5)), and(word('p', -5, 'https'), word('p', 3, 'hooks.slack.com/'))), ret(int(1))),
+    // `user:password@` before the first character a URL's authority stops at.
+    ...set('q', add(get('p'), int(3))),
+    ...set('colon', int(-1)),
+    ...loopWhile(ltS(get('q'), get('n')), [
+      ...set('c', byte(get('q'))),
+      ...when(eq(get('c'), chr('@')), ret(and(ltS(add(get('p'), int(3)), get('colon')), ltS(add(get('colon'), int(1)), get('q'))))),
+      ...when(has(get('c'), URL_STOP), ret(int(0))),
+      ...when(and(eq(get('c'), chr(':')), ltS(get('colon'), int(0))), set('colon', get('q'))),
+      ...inc('q'),
+    ]),
+    ...int(0),
+  ],
+};
+
+const emailCandidate: FunctionSpec = {
+  name: 'emailCandidate', params: { p: I32 }, results: [I32], locals: { q: I32, c: I32, dot: I32, letters: I32 },
+  body: [
+    ...when(not(and(has(byte(at('p', -1)), LOCAL), has(byte(at('p', 1)), ALNUM))), ret(int(0))),
+    // The domain needs a dot and, after it, two letters in a row (the top-level domain).
+    ...set('q', add(get('p'), int(1))),
+    ...loopWhile(int(1), [
+      ...set('c', byte(get('q'))),
+      ...when(eq(get('c'), chr('.')), [...set('dot', int(1)), ...set('letters', int(0))],
+        when(and(has(get('c'), ALNUM), not(isDigit(get('c')))), [
+          ...when(get('dot'), inc('letters')),
+          ...when(geS(get('letters'), int(2)), ret(int(1))),
+        ], when(or(isDigit(get('c')), eq(get('c'), chr('-'))), set('letters', int(0)), ret(int(0))))),
+      ...inc('q'),
+    ]),
+    ...int(0),
+  ],
+};
+
+const ipv4Candidate: FunctionSpec = {
+  name: 'ipv4Candidate', params: { p: I32 }, results: [I32], locals: { k: I32, q: I32, c: I32, group: I32, digits: I32 },
+  body: [
+    ...when(not(and(and(isDigit(byte(get('p'))), eq(byte(at('p', 1)), chr('.'))), isDigit(byte(at('p', 2))))), ret(int(0))),
+    // The first group of digits of its run of word characters and dots.
+    ...set('k', get('p')),
+    ...loopWhile(and(gtS(get('k'), int(0)), isDigit(byte(sub(get('k'), int(1))))), set('k', sub(get('k'), int(1)))),
+    ...when(gtS(get('k'), int(0)), [
+      ...set('c', byte(sub(get('k'), int(1)))),
+      ...when(or(has(get('c'), WORD), eq(get('c'), chr('.'))), ret(int(0))),
+    ]),
+    // Four groups of one to three digits, dotted, then no word character and no dot before a digit.
+    ...set('q', get('k')),
+    ...loopWhile(ltS(get('group'), int(4)), [
+      ...set('digits', int(0)),
+      ...loopWhile(isDigit(byte(get('q'))), [...inc('q'), ...inc('digits')]),
+      ...when(or(ltS(get('digits'), int(1)), gtS(get('digits'), int(3))), ret(int(0))),
+      ...inc('group'),
+      ...when(ltS(get('group'), int(4)), [
+        ...when(ne(byte(get('q')), chr('.')), ret(int(0))),
+        ...inc('q'),
+      ]),
+    ]),
+    ...set('c', byte(get('q'))),
+    ...not(or(has(get('c'), WORD), and(eq(get('c'), chr('.')), isDigit(byte(at('q', 1)))))),
+  ],
+};
+
+const keepHit: FunctionSpec = {
+  name: 'keepHit', params: { p: I32, n: I32 }, results: [I32], locals: { c: I32, b: I32 },
+  body: [
+    ...set('c', byte(get('p'))),
+    ...when(eq(get('c'), chr(':')), ret(any(call('ipv6Candidate', get('p')), call('urlCandidate', get('p'), get('n')), call('operatorCandidate', get('p'))))),
+    ...when(eq(get('c'), chr('=')), ret(call('operatorCandidate', get('p')))),
+    ...when(eq(get('c'), chr('@')), ret(call('emailCandidate', get('p')))),
+    ...when(any(eq(get('c'), chr('+')), eq(get('c'), chr('/')), eq(get('c'), chr('-'))), ret(call('tokenPrefix', at('p', 1)))),
+    ...when(eq(get('c'), chr('A')), [
+      ...set('b', byte(at('p', 1))),
+      ...set('c', byte(at('p', 2))),
+      ...ret(and(eq(byte(at('p', 3)), chr('A')), or(and(eq(get('c'), chr('I')), any(eq(get('b'), chr('K')), eq(get('b'), chr('S')), eq(get('b'), chr('B')))), and(eq(get('b'), chr('C')), eq(get('c'), chr('C')))))),
+    ]),
+    ...when(eq(get('c'), chr('y')), ret(and(eq(byte(at('p', -1)), chr('e')), eq(byte(at('p', 1)), chr('J'))))),
+    ...when(eq(get('c'), chr('B')), ret(and(word('p', 0, 'BEGIN'), word('p', -5, '-----')))),
+    ...when(isDigit(get('c')), ret(call('ipv4Candidate', get('p')))),
+    ...int(0),
+  ],
+};
+
+// --- the SIMD pass -------------------------------------------------------------------------------
 
 const nibbleTable = (f: (nibble: number) => number): number[] => Array.from({ length: 16 }, (_, i) => f(i));
-const splat = (byte: number): Instruction => ['v128.const', new Array<number>(16).fill(byte)];
 
 /**
  * Class bits of a byte: lo-nibble table AND hi-nibble table. Bit 0 marks `+ - /` (hi 2, lo B D F),
@@ -31,125 +313,114 @@ const splat = (byte: number): Instruction => ['v128.const', new Array<number>(16
 const CLASS_LO = nibbleTable((l) => (l === 0xb || l === 0xd || l === 0xf ? 1 : 0) | (l <= 9 ? 2 : 0) | (l >= 1 ? 4 : 0) | (l <= 0xa ? 8 : 0) | (l === 0xf ? 16 : 0));
 const CLASS_HI = nibbleTable((h) => ({ 2: 1, 3: 2, 4: 4, 5: 8 | 16, 6: 4, 7: 8 })[h] ?? 0);
 /**
- * Bits of the byte after a hit candidate: `:` (bit 0), `/` (bit 1), digits (bit 2), `A-F a-f` (bit 3)
- * — what may follow the colon of an IPv6 address or of `://` — and the first letters of the tokens
- * that may follow a separator inside a run: `g n` (bit 4), `r s x` (bit 5), `A` (bit 6).
+ * Bits of the byte after a hit: `:` (bit 0), `/` (bit 1), digits (bit 2), `A-F a-f` (bit 3) — what
+ * may follow the colon of an IPv6 address or of `://` — and the first letters of the tokens that
+ * may follow a separator: `g n` (bit 4), `r s x` (bit 5), `A` (bit 6).
  */
 const NEXT_LO = nibbleTable((l) => (l === 0xa ? 1 : 0) | (l === 0xf ? 2 : 0) | (l <= 9 ? 4 : 0) | (l >= 1 && l <= 6 ? 8 : 0) | (l === 7 || l === 0xe ? 16 : 0) | (l === 2 || l === 3 || l === 8 ? 32 : 0) | (l === 1 ? 64 : 0));
 const NEXT_HI = nibbleTable((h) => ({ 2: 2, 3: 1 | 4, 4: 8 | 64, 6: 8 | 16, 7: 32 })[h] ?? 0);
 const COLON_NEXT = 0x0f;
 const FIRST = 0x70;
 /**
- * What may precede the `=` or `:` of an assignment to a secret word (chars.ts OPERATOR_PREV): the
- * letters s d e t n y in either case, `_ $ . -`, a quote, a blank; and 0x00 and 0xFF, which stand
- * for every code unit above 0xFF after narrowing (some are blanks). Any bit is membership.
+ * What may stand right before the `=` or `:` of an assignment to a secret word (see
+ * operatorCandidate): s d e t n y in either case, `_ $ . -`, a quote, a blank, 0x00 and 0xFF.
+ * Any bit is membership.
  */
 const PREV_LO = nibbleTable((l) => (l === 0 || (l >= 9 && l <= 0xd) ? 1 : 0) | ([0, 2, 4, 7, 0xd, 0xe].includes(l) ? 2 : 0) | ([4, 5, 0xe].includes(l) ? 4 : 0) | ([3, 4, 9].includes(l) ? 8 : 0) | (l === 0xf ? 16 | 64 : 0) | (l === 0 ? 32 : 0));
 const PREV_HI = nibbleTable((h) => ({ 0: 1, 2: 2, 4: 4, 5: 8 | 16, 6: 4, 7: 8, 0xa: 32, 0xf: 64 })[h] ?? 0);
 
 /** Nibble lookup of the v128 in `local`: nonzero lanes are members. */
-const shufti = (local: string, lo: number[], hi: number[]): Program => [
+const shufti = (local: string, lo: number[], hi: number[]): Code => [
   ['v128.const', lo], ['local.get', local], splat(0x0f), ['v128.and'], ['i8x16.swizzle'],
   ['v128.const', hi], ['local.get', local], ['i32.const', 4], ['i8x16.shr_u'], ['i8x16.swizzle'],
   ['v128.and'],
 ];
-const equals = (local: string, char: string): Program => [['local.get', local], splat(char.charCodeAt(0)), ['i8x16.eq']];
-const nonzero: Program = [splat(0), ['i8x16.ne']];
+const equals = (local: string, char: string): Code => [['local.get', local], splat(char.charCodeAt(0)), ['i8x16.eq']];
+const nonzero: Code = [splat(0), ['i8x16.ne']];
 
-const narrow: Program = [
+const narrow: Code = [
   // for (i = 0; i < n; i += 16) text[i..i+16) = saturate(wide[2i..2i+32))
-  ['i32.const', 0], ['local.set', 'i'],
-  ['block'], ['loop'],
-    ['local.get', 'i'], ['local.get', 'n'], ['i32.ge_u'], ['br_if', 1],
-    ['local.get', 'i'], ['i32.const', TEXT], ['i32.add'],
-    ['local.get', 'wide'], ['local.get', 'i'], ['i32.const', 1], ['i32.shl'], ['i32.add'], ['local.tee', 'p'], ['v128.load', 0],
+  ...set('i', int(0)),
+  ...loopWhile(ltS(get('i'), get('n')), [
+    ...add(get('i'), int(TEXT)),
+    ...add(get('wide'), add(get('i'), get('i'))), ['local.tee', 'p'], ['v128.load', 0],
     ['local.get', 'p'], ['v128.load', 16],
     ['i8x16.narrow_i16x8_u'], ['v128.store', 0],
-    ['local.get', 'i'], ['i32.const', 16], ['i32.add'], ['local.set', 'i'],
-    ['br', 0],
-  ['end'], ['end'],
+    ...set('i', add(get('i'), int(16))),
+  ]),
   // The last block may have narrowed bytes past the text: zero the padding.
-  ...[0, 16, 32, 48].flatMap((offset): Program => [['local.get', 'n'], ['i32.const', TEXT], ['i32.add'], splat(0), ['v128.store', offset]]),
+  ...[0, 16, 32, 48].flatMap((offset): Code => [...add(get('n'), int(TEXT)), splat(0), ['v128.store', offset]]),
 ];
 
-const storeRun = (start: Program, end: Program): Program => [
-  ['local.get', 'rp'], ...start, ['i32.store', 0],
-  ['local.get', 'rp'], ...end, ['i32.store', 4],
-  ['local.get', 'rp'], ['i32.const', 8], ['i32.add'], ['local.set', 'rp'],
+const keepAndStoreRun = (start: Code, end: Code): Code => [
+  ...set('s', start),
+  ...set('e', end),
+  ...set('h', call('keepRun', get('s'), get('e'), get('minLength'))),
+  ...when(get('h'), [
+    ...get('rp'), ...get('s'), ['i32.store', 0],
+    ...get('rp'), ...get('e'), ['i32.store', 4],
+    ...get('rp'), ...get('h'), ['i32.store', 8],
+    ...set('rp', add(get('rp'), int(12))),
+  ]),
 ];
 
-const block: Program = [
+const block: Code = [
+  ...set('p', add(get('i'), int(TEXT))),
   ['local.get', 'p'], ['v128.load', 0], ['local.set', 'v0'],
   ['local.get', 'p'], ['v128.load', 1], ['local.set', 'v1'],
-  ['local.get', 'p'], ['v128.load', 2], ['local.set', 'v2'],
   ...shufti('v0', CLASS_LO, CLASS_HI), ['local.set', 'cls'],
   // Runs: `carry` class bytes end the previous block.
   ['local.get', 'cls'], ...nonzero, ['i8x16.bitmask'], ['local.set', 'm'],
-  ['local.get', 'm'], ['i32.const', 0xffff], ['i32.eq'],
-  ['if'],
-    ['local.get', 'carry'], ['i32.const', 16], ['i32.add'], ['local.set', 'carry'],
-  ['else'],
-    ['local.get', 'm'], ['i32.const', -1], ['i32.xor'], ['i32.ctz'], ['local.set', 'head'],
-    ['local.get', 'carry'], ['local.get', 'head'], ['i32.add'], ['local.get', 'min'], ['i32.ge_u'],
-    ['if'],
-      ...storeRun(
-        [['local.get', 'i'], ['local.get', 'carry'], ['i32.sub']],
-        [['local.get', 'i'], ['local.get', 'head'], ['i32.add']],
-      ),
-    ['end'],
+  ...when(eq(get('m'), int(0xffff)), set('carry', add(get('carry'), int(16))), [
+    ...set('head', [...get('m'), ['i32.const', -1], ['i32.xor'], ['i32.ctz']]),
+    ...when(geS(add(get('carry'), get('head')), get('min')), keepAndStoreRun(sub(get('i'), get('carry')), add(get('i'), get('head')))),
     // class bytes at the top of the block: leading zeros of the complement, in 16 bits
-    ['local.get', 'm'], ['i32.const', -1], ['i32.xor'], ['i32.const', 16], ['i32.shl'], ['i32.clz'], ['local.set', 'carry'],
-  ['end'],
-  // Hits.
-  ...shufti('v1', NEXT_LO, NEXT_HI), ['local.set', 'next'],
+    ...set('carry', [...get('m'), ['i32.const', -1], ['i32.xor'], ['i32.const', 16], ['i32.shl'], ['i32.clz']]),
+  ]),
+  // Where a hit may be: necessary conditions of keepHit, sixteen at a time.
   ['local.get', 'p'], ['i32.const', 1], ['i32.sub'], ['v128.load', 0], ['local.set', 'prev'],
-  ...shufti('prev', PREV_LO, PREV_HI), ...nonzero,
-  ...equals('v0', ':'), ['local.tee', 'colon'], ...equals('v0', '='), ['v128.or'], ['v128.and'],
+  ['local.get', 'p'], ['v128.load', 2], ['local.set', 'v2'],
+  ...shufti('v1', NEXT_LO, NEXT_HI), ['local.set', 'next'],
+  ...equals('v0', ':'), ['local.tee', 'colon'], ...equals('v0', '='), ['v128.or'], ...shufti('prev', PREV_LO, PREV_HI), ...nonzero, ['v128.and'],
   ['local.get', 'next'], splat(COLON_NEXT), ['v128.and'], ...nonzero, ['local.get', 'colon'], ['v128.and'], ['v128.or'],
   ...equals('v0', '@'), ['v128.or'],
   ['local.get', 'cls'], splat(1), ['v128.and'], ...nonzero, ['local.get', 'next'], splat(FIRST), ['v128.and'], ...nonzero, ['v128.and'], ['v128.or'],
-  ...equals('v0', 'A'), ['local.get', 'p'], ['v128.load', 3], splat(65), ['i8x16.eq'], ['v128.and'],
-  ...equals('v2', 'I'), ...equals('v2', 'C'), ['v128.or'], ['v128.and'], ['v128.or'],
+  ...equals('v0', 'A'), ['local.get', 'p'], ['v128.load', 3], splat(65), ['i8x16.eq'], ['v128.and'], ['v128.or'],
   ...equals('v0', 'y'), ...equals('v1', 'J'), ['v128.and'], ['v128.or'],
-  ...equals('v0', 'B'), ...equals('v1', 'E'), ['v128.and'], ...equals('v2', 'G'), ['v128.and'], ['v128.or'],
+  ...equals('v0', 'B'), ...equals('v1', 'E'), ['v128.and'], ['v128.or'],
+  // digit, dot, digit: an IPv4 address's first dot
+  ['local.get', 'v0'], splat(48), ['i8x16.sub'], splat(10), ['i8x16.lt_u'], ...equals('v1', '.'), ['v128.and'],
+  ['local.get', 'v2'], splat(48), ['i8x16.sub'], splat(10), ['i8x16.lt_u'], ['v128.and'], ['v128.or'],
   ['i8x16.bitmask'], ['local.set', 'm'],
-  ['block'], ['loop'],
-    ['local.get', 'm'], ['i32.eqz'], ['br_if', 1],
-    ['local.get', 'hp'], ['local.get', 'i'], ['local.get', 'm'], ['i32.ctz'], ['i32.add'], ['i32.store', 0],
-    ['local.get', 'hp'], ['i32.const', 4], ['i32.add'], ['local.set', 'hp'],
-    ['local.get', 'm'], ['local.get', 'm'], ['i32.const', 1], ['i32.sub'], ['i32.and'], ['local.set', 'm'],
-    ['br', 0],
-  ['end'], ['end'],
+  ...loopWhile(ne(get('m'), int(0)), [
+    ...set('s', add(get('i'), [...get('m'), ['i32.ctz']])),
+    ...when(and(ltS(get('s'), get('n')), [...get('s'), ...get('n'), ['call', 'keepHit']]), [
+      ...get('hp'), ...get('s'), ['i32.store', 0],
+      ...set('hp', add(get('hp'), int(4))),
+    ]),
+    ...set('m', and(get('m'), sub(get('m'), int(1)))),
+  ]),
 ];
 
-const program: Program = [
-  ...narrow,
-  ['local.get', 'runs'], ['local.set', 'rp'],
-  ['local.get', 'hits'], ['local.set', 'hp'],
-  ['i32.const', 0], ['local.set', 'i'],
-  ['block'], ['loop'],
-    ['local.get', 'i'], ['local.get', 'n'], ['i32.ge_u'], ['br_if', 1],
-    ['local.get', 'i'], ['i32.const', TEXT], ['i32.add'], ['local.set', 'p'],
-    ...block,
-    ['local.get', 'i'], ['i32.const', 16], ['i32.add'], ['local.set', 'i'],
-    ['br', 0],
-  ['end'], ['end'],
-  // A run reaching the end of a text whose length is a multiple of 16.
-  ['local.get', 'carry'], ['local.get', 'min'], ['i32.ge_u'],
-  ['if'],
-    ...storeRun([['local.get', 'n'], ['local.get', 'carry'], ['i32.sub']], [['local.get', 'n']]),
-  ['end'],
-  ['local.get', 'rp'], ['local.get', 'runs'], ['i32.sub'], ['i32.const', 3], ['i32.shr_u'],
-  ['local.get', 'hp'], ['local.get', 'hits'], ['i32.sub'], ['i32.const', 2], ['i32.shr_u'],
-];
-
-export const KERNEL = assemble({
-  exportName: 'anchors',
-  params: { n: I32, min: I32, wide: I32, runs: I32, hits: I32 },
+const anchors: FunctionSpec = {
+  name: 'anchors', exported: true,
+  params: { n: I32, min: I32, minLength: I32, wide: I32, runs: I32, hits: I32 },
   results: [I32, I32],
-  locals: { i: I32, p: I32, carry: I32, head: I32, m: I32, rp: I32, hp: I32, v0: V128, v1: V128, v2: V128, cls: V128, next: V128, prev: V128, colon: V128 },
-  body: program,
-});
+  locals: { i: I32, p: I32, s: I32, e: I32, h: I32, carry: I32, head: I32, m: I32, rp: I32, hp: I32, v0: V128, v1: V128, v2: V128, cls: V128, next: V128, prev: V128, colon: V128 },
+  body: [
+    ...narrow,
+    ...set('rp', get('runs')),
+    ...set('hp', get('hits')),
+    ...set('i', int(0)),
+    ...loopWhile(ltS(get('i'), get('n')), [...block, ...set('i', add(get('i'), int(16)))]),
+    // A run reaching the end of a text whose length is a multiple of 16.
+    ...when(geS(get('carry'), get('min')), keepAndStoreRun(sub(get('n'), get('carry')), get('n'))),
+    ...[...get('rp'), ...get('runs'), ['i32.sub'], ['i32.const', 2], ['i32.shr_u']] as Code,
+    ...[...get('hp'), ...get('hits'), ['i32.sub'], ['i32.const', 2], ['i32.shr_u']] as Code,
+  ],
+};
+
+export const KERNEL = assemble([anchors, keepRun, keepHit, ipv4Candidate, ipv6Candidate, urlCandidate, emailCandidate, operatorCandidate, secretWordEnd, tokenPrefix]);
 
 /** Longest text the kernel takes; longer ones go to the JavaScript scan (and would need a large memory). */
 export const KERNEL_MAX_LENGTH = 8 << 20;
@@ -167,7 +438,7 @@ declare const WebAssembly: {
 
 interface Instance {
   memory: WasmMemory;
-  run: (n: number, min: number, wide: number, runs: number, hits: number) => [number, number];
+  run: (n: number, min: number, minLength: number, wide: number, runs: number, hits: number) => [number, number];
 }
 
 let instance: Instance | null | undefined;
@@ -175,6 +446,8 @@ let instance: Instance | null | undefined;
 function load(): Instance | null {
   try {
     const memory = new WebAssembly.Memory({ initial: 16 });
+    new Uint8Array(memory.buffer).set(BYTE_CLASS, TABLE);
+    new Float64Array(memory.buffer, C_LOG2_C_AT, C_LOG2_C.length).set(C_LOG2_C);
     const exports = new WebAssembly.Instance(new WebAssembly.Module(KERNEL), { env: { memory } }).exports;
     return { memory, run: exports.anchors as unknown as Instance['run'] };
   } catch {
@@ -185,29 +458,33 @@ function load(): Instance | null {
 
 let buffer: Buffer | undefined;
 let words: Int32Array | undefined;
+let doubles: Float64Array | undefined;
 
 /**
- * Runs of at least `min` (15 or more) and hit positions of `text`, or undefined when the kernel is
- * unavailable. The returned arrays view the kernel's memory: valid until the next call.
+ * anchors.ts `findAnchors` for texts the kernel takes, else undefined. The returned arrays view the
+ * kernel's memory: valid until the next call.
  */
-export function kernelAnchors(text: string, min: number): { runs: Int32Array; hits: Int32Array } | undefined {
+export function kernelAnchors(text: string, thresholds: Required<Thresholds>): Anchors | undefined {
   if (instance === undefined) instance = load();
-  if (instance === null || text.length > KERNEL_MAX_LENGTH || min < 15) return undefined;
+  if (instance === null || text.length > KERNEL_MAX_LENGTH || thresholds.minLength < MIN_RUN) return undefined;
   const n = text.length;
   const wide = align(TEXT + n + PADDING);
   const runs = align(wide + 2 * n + 32);
-  const hits = align(runs + 8 * ((n >> 4) + 2));
+  const hits = align(runs + 12 * ((n >> 4) + 2));
   const size = hits + 4 * (n + 16);
   const { memory } = instance;
   if (size > memory.buffer.byteLength) memory.grow(Math.ceil((size - memory.buffer.byteLength) / 65536));
-  if (buffer === undefined || words === undefined || buffer.buffer !== memory.buffer) {
+  if (buffer === undefined || words === undefined || doubles === undefined || buffer.buffer !== memory.buffer) {
     buffer = Buffer.from(memory.buffer);
     words = new Int32Array(memory.buffer);
+    doubles = new Float64Array(memory.buffer, THRESHOLDS, 2);
   }
+  doubles[0] = thresholds.base64;
+  doubles[1] = thresholds.hex;
   buffer.write(text, wide, 'utf16le');
-  const [runCount, hitCount] = instance.run(n, min, wide, runs, hits);
+  const [runWords, hitCount] = instance.run(n, MIN_RUN, thresholds.minLength, wide, runs, hits);
   return {
-    runs: words.subarray(runs >> 2, (runs >> 2) + 2 * runCount),
+    runs: words.subarray(runs >> 2, (runs >> 2) + runWords),
     hits: words.subarray(hits >> 2, (hits >> 2) + hitCount),
   };
 }

@@ -82,33 +82,21 @@ export function isKeptIpv4(o: number[]): boolean {
 }
 
 const IPV4_AT = new RegExp(IPV4.source, 'y');
-// Four dotted digit groups: what every match contains, and a pattern the regex engine skips through fast.
-const IPV4_HINT = /\d\.\d{1,3}\.\d{1,3}\.\d/g;
 
 /**
- * The lookbehind admits a match only at the start of a run of `[\w.]`, and a match stays inside its
- * run, so each run that holds a hint gets one attempt, at its start.
+ * IPv4 from a hit at the last digit of its first group (anchors.ts): the lookbehind admits a match
+ * only at the start of a run of `[\w.]`, which is where that group starts.
  */
-export function findIpv4(text: string, out: Candidate[]): void {
-  const hint = new RegExp(IPV4_HINT);
-  while (hint.test(text)) {
-    let start = hint.lastIndex - 1;
-    while (start > 0 && isWordOrDot(text.charCodeAt(start - 1))) start--;
-    let runEnd = hint.lastIndex;
-    while (runEnd < text.length && isWordOrDot(text.charCodeAt(runEnd))) runEnd++;
-    hint.lastIndex = runEnd;
-    IPV4_AT.lastIndex = start;
-    const m = IPV4_AT.exec(text);
-    if (m === null) continue;
-    const octets = parseIpv4(m[0]);
-    if (!octets || isKeptIpv4(octets)) continue;
-    if (VERSION_BEFORE.test(lineBefore(text, start, 16))) continue;
-    out.push({ kind: 'ip_address', rule: 'ipv4', start, end: start + m[0].length, priority: PRIORITY.pii });
-  }
-}
-
-function isWordOrDot(c: number): boolean {
-  return (CHARS[c]! & WORD) !== 0 || c === 46;
+export function ipv4At(text: string, at: number, out: Candidate[]): void {
+  let start = at;
+  while (start > 0 && text.charCodeAt(start - 1) >= 48 && text.charCodeAt(start - 1) <= 57) start--;
+  IPV4_AT.lastIndex = start;
+  const m = IPV4_AT.exec(text);
+  if (m === null) return;
+  const octets = parseIpv4(m[0]);
+  if (!octets || isKeptIpv4(octets)) return;
+  if (VERSION_BEFORE.test(lineBefore(text, start, 16))) return;
+  out.push({ kind: 'ip_address', rule: 'ipv4', start, end: start + m[0].length, priority: PRIORITY.pii });
 }
 
 /** Up to `max` characters before `offset`, not reaching back past the start of its line. */

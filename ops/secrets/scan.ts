@@ -1,28 +1,38 @@
 /**
  * `scan`: run every detector over a text and resolve overlaps into one ordered list of findings.
  *
- * One pass finds the anchors (anchors.ts: long base64 runs, and positions such as every `:` and
- * `=`); the detectors look only there, running their rules' regexes sticky. The one other pass is
- * the IPv4 hint, a regex the engine skips through on its own.
+ * One pass finds the anchors (anchors.ts): the few places where some rule's match can start. The
+ * detectors look only there, running their rules' regexes sticky; most files have no anchor at all
+ * and cost that one pass.
  */
-import { KERNEL_MIN_RUN, findAnchors } from './anchors.js';
+import { findAnchors } from './anchors.js';
 import { Assignments } from './assignments.js';
-import { CHARS, HEX, OPERATOR_PREV, lineNumbers } from './chars.js';
+import { lineNumbers } from './chars.js';
 import { findEntropy } from './entropy.js';
-import { Jwts, PrivateKeys, SHORTEST_RUN_TOKEN, UrlRules, awsKeyIdAt, tokenAt } from './formats.js';
-import { Emails, Ipv6Scan, findIpv4 } from './pii.js';
-import { resolveScanOptions, type Candidate, type Finding, type ScanOptions } from './types.js';
+import { RUN } from './bytes.js';
+import { Jwts, PrivateKeys, UrlRules, awsKeyIdAt, tokenAt } from './formats.js';
+import { Emails, Ipv6Scan, ipv4At } from './pii.js';
+import { resolveScanOptions, type Candidate, type Finding, type ResolvedScanOptions, type ScanOptions } from './types.js';
 
 export function scan(text: string, options: ScanOptions = {}): Finding[] {
   const resolved = resolveScanOptions(options);
+  const { runs, hits } = findAnchors(text, resolved.thresholds);
+  if (runs.length === 0 && hits.length === 0) return [];
+  const candidates = detect(text, resolved, runs, hits);
+  if (candidates.length === 0) return [];
+  const kept = resolveOverlaps(candidates);
+  const lines = lineNumbers(text, kept.map((c) => c.start));
+  return kept.map(({ kind, rule, start, end }, i) => ({ kind, rule, line: lines[i]!, start, end }));
+}
+
+/** Every detector at its anchors. */
+function detect(text: string, options: ResolvedScanOptions, runs: Int32Array, hits: Int32Array): Candidate[] {
   const candidates: Candidate[] = [];
-  const { runs, hits } = findAnchors(text, Math.min(KERNEL_MIN_RUN, resolved.thresholds.minLength));
-
-  findEntropy(text, runs, resolved, candidates);
-  for (let r = 0; r < runs.length; r += 2) {
-    if (runs[r + 1]! - runs[r]! >= SHORTEST_RUN_TOKEN) tokenAt(text, runs[r]!, candidates);
+  if (runs.length > 0) {
+    findEntropy(text, runs, options, candidates);
+    for (let r = 0; r < runs.length; r += 3) if ((runs[r + 2]! & RUN.TOKEN) !== 0) tokenAt(text, runs[r]!, candidates);
   }
-
+  if (hits.length === 0) return candidates;
   const assignments = new Assignments(text);
   const ipv6 = new Ipv6Scan(text, candidates);
   const urls = new UrlRules(text, candidates);
@@ -31,17 +41,15 @@ export function scan(text: string, options: ScanOptions = {}): Finding[] {
   const privateKeys = new PrivateKeys(text, candidates);
   for (let h = 0; h < hits.length; h++) {
     const at = hits[h]!;
-    switch (text.charCodeAt(at)) {
-      case 58: {
-        // :
-        const next = at + 1 < text.length ? text.charCodeAt(at + 1) : 0;
-        if (next === 58 || (CHARS[next]! & HEX) !== 0) ipv6.colon(at);
-        else if (next === 47) urls.colon(at);
-        if (at > 0 && OPERATOR_PREV[text.charCodeAt(at - 1)] === 1) assignments.operator(at);
+    const c = text.charCodeAt(at);
+    switch (c) {
+      case 58: // :
+        ipv6.colon(at);
+        urls.colon(at);
+        assignments.operator(at);
         break;
-      }
       case 61: // =
-        if (at > 0 && OPERATOR_PREV[text.charCodeAt(at - 1)] === 1) assignments.operator(at);
+        assignments.operator(at);
         break;
       case 64: // @
         emails.at(at);
@@ -60,15 +68,12 @@ export function scan(text: string, options: ScanOptions = {}): Finding[] {
       case 66: // B
         privateKeys.beg(at);
         break;
+      default: // a digit
+        ipv4At(text, at, candidates);
     }
   }
-  assignments.finish(resolved.path, candidates);
-  findIpv4(text, candidates);
-
-  if (candidates.length === 0) return [];
-  const kept = resolveOverlaps(candidates);
-  const lines = lineNumbers(text, kept.map((c) => c.start));
-  return kept.map(({ kind, rule, start, end }, i) => ({ kind, rule, line: lines[i]!, start, end }));
+  assignments.finish(options.path, candidates);
+  return candidates;
 }
 
 /**
