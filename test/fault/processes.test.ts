@@ -4,7 +4,7 @@
  * one, restarted), a worker's code cache deleted, and hostile messages on every subject mid-run.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, watch } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -181,6 +181,45 @@ describe('fault - processes die mid-run', () => {
     assert.ok(ranTasks, 'the fresh worker ran tasks while its cache kept disappearing');
     assert.ok(deletions >= 2, `the fresh worker rebuilt the cache and lost it again (${deletions} deletions)`);
     report('worker code cache deleted', 1, expected.sha256, Date.now() - t0, `${deletions} deletions`);
+  });
+});
+
+describe('fault - the dataset\'s completion marker', () => {
+  // The redelivered publish task finds the manifest its killed predecessor wrote and refuses to
+  // overwrite it (DatasetExistsError), so the run fails. The fix belongs in ops/stack (publish a version
+  // again when the manifest there is this run's own), outside what this suite may change.
+  const todo = 'a publish task redelivered after it wrote manifest.json fails with DatasetExistsError (ops/stack/publish.ts)';
+  it('kill -9 of the workers the instant manifest.json appears, before the publish task reports: the same dataset', { todo }, async () => {
+    const m = await freshMesh();
+    m.coordinator();
+    m.worker();
+    m.worker();
+    await m.ready();
+    const t0 = Date.now();
+    const out = join(dir.path, 'out-manifest-kill');
+    const run = await submit(m, 'manifest-kill');
+    assert.ok(await run.until((p) => p.started('publish') >= 1), 'the run reached publish');
+    while (!existsSync(out)) await sleep(1);
+    // The worker writes manifest.json last, then stores its blobs and reports: kill it in between.
+    await new Promise<void>((resolve) => {
+      const watcher = watch(out, (_, name) => {
+        if (name !== 'manifest.json') return;
+        for (const w of m.workers()) w.child.kill('SIGKILL');
+        watcher.close();
+        resolve();
+      });
+      if (existsSync(join(out, 'manifest.json'))) {
+        watcher.close();
+        resolve();
+      }
+    });
+    const kills = m.services.filter((s) => s.kind === 'worker' && !s.alive).length;
+    await Promise.all(m.workers().map((w) => w.kill()));
+    m.worker();
+    const final = await run.done();
+    const redelivered = run.progress.started('publish') > 1;
+    await assertClean(m, run, final, 'manifest-kill');
+    report('workers kill -9 at manifest.json', kills, expected.sha256, Date.now() - t0, redelivered ? 'publish redelivered' : 'publish had reported');
   });
 });
 
