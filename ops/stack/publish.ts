@@ -35,7 +35,10 @@ export async function publishDataset(p: PublishInput): Promise<WrittenDataset> {
   const c = p.config;
   const writer = await DatasetWriter.create({
     dest: c.out, name: c.name, version: c.version, shardBytes: c.shardBytes, config: hashedConfig(c),
-    inputs: p.inputs, optout: p.optout, overwrite: c.overwrite, extraFields: ['stars', 'findings'],
+    inputs: p.inputs, optout: p.optout, extraFields: ['stars', 'findings'],
+    // The flow's start refused an existing dataset (checkOutput). Here, one may be there only because this
+    // task ran before and its worker died before reporting: the redelivery writes the same bytes again.
+    overwrite: true,
   });
   let written = 0;
   try {
