@@ -8,15 +8,16 @@
  *   candidates (RUN.CANDIDATE): at least `minLength` long, the same quote on both sides or `=`/`:`
  *   (and blanks) before and no base64 character, `=` or `.` after (padding `=`s aside), a digit
  *   unless all hex (RUN.HEX), and an entropy at least the alphabet's threshold (within a rounding
- *   margin, else RUN.UNSURE: the detector computes it again exactly).
+ *   margin, else RUN.UNSURE: the detector computes it again exactly). After each run of 15 or more,
+ *   the places inside it where a vendor token starts after `+`, `/` or `-` (the only places inside
+ *   a run their lookbehinds allow) and AWS key ids, each as a "run" from there (RUN.TOKEN, RUN.AWS).
  * - `hits`, ascending, the positions of
  *   - `:` that starts an IPv6-shaped run of hex digits and colons, `://` before `user:pass@` or
  *     `hooks.slack.com/` after `https`, or an operator candidate:
- *   - `=` or `:` after a name that ends in a secret word (`…password`, `…_token`, `apiKey`), past
- *     blanks and a closing quote;
+ *   - `=` or `:` after a name whose kind rules.ts `kindOfName` tells (`DB_PASSWORD`, `apiKey`), or
+ *     shaped like `aws…key`, past blanks and a closing quote;
  *   - `@` between a local-part character and a domain with a dot and then two letters;
- *   - `+`, `/` or `-` before a vendor token's prefix (a token may start inside a run only there);
- *   - `AKIA`, `ASIA`, `ABIA`, `ACCA`; `eyJ` (at the `y`); `-----BEGIN` (at the `B`);
+ *   - `eyJ` (at the `y`); `-----BEGIN` (at the `B`);
  *   - the last digit of the first of four dotted groups of one to three digits that start a run of
  *     word characters and dots and end it or leave only a dot before a non-digit (IPv4).
  *
@@ -28,6 +29,7 @@
  */
 import { BYTE_CLASS, BYTE_FLAGS, C_LOG2_C, ENTROPY_MAX_RUN, ENTROPY_SLACK, MIN_RUN, RUN, narrowed } from './bytes.js';
 import { kernelAnchors } from './kernel.js';
+import { kindOfNameAt } from './rules.js';
 import { longRuns } from './runs.js';
 import type { Thresholds } from './types.js';
 
@@ -74,8 +76,16 @@ export function scriptAnchors(text: string, thresholds: Required<Thresholds>): A
   const all = longRuns(text, Math.min(MIN_RUN, thresholds.minLength));
   const runs: number[] = [];
   for (let r = 0; r < all.length; r += 2) {
-    const flags = keepRun(bytes, all[r]!, all[r + 1]!, thresholds);
-    if (flags !== 0) runs.push(all[r]!, all[r + 1]!, flags);
+    const [s, e] = [all[r]!, all[r + 1]!];
+    const flags = keepRun(bytes, s, e, thresholds);
+    if (flags !== 0) runs.push(s, e, flags);
+    if (e - s < MIN_RUN) continue;
+    // Inside the run: a vendor token after `+`, `/` or `-`, and AWS key ids.
+    for (let q = s; q < e; q++) {
+      const c = bytes.at(q);
+      if (c === 65 && awsKeyId(bytes, q)) runs.push(q, q + 20, RUN.AWS);
+      else if ((c === 43 || c === 47 || c === 45) && q + 1 < e && tokenPrefix(bytes, q + 1)) runs.push(q + 1, e, RUN.TOKEN);
+    }
   }
   const hits: number[] = [];
   for (let i = 0; i < text.length; i++) {
@@ -86,7 +96,7 @@ export function scriptAnchors(text: string, thresholds: Required<Thresholds>): A
 }
 
 const HIT_CHARS = new Uint8Array(128);
-for (const c of ':=@+/-AyB0123456789') HIT_CHARS[c.charCodeAt(0)] = 1;
+for (const c of ':=@yB0123456789') HIT_CHARS[c.charCodeAt(0)] = 1;
 
 function tokenPrefix(b: Bytes, p: number): boolean {
   switch (b.at(p)) {
@@ -150,9 +160,10 @@ function keepRun(b: Bytes, s: number, e: number, thresholds: Required<Thresholds
   const t = hex ? thresholds.hex : thresholds.base64;
   if (h >= t + ENTROPY_SLACK) return flags | RUN.CANDIDATE;
   if (h >= t - ENTROPY_SLACK) return flags | RUN.CANDIDATE | RUN.UNSURE;
-  return flags;
+  return flags & RUN.TOKEN;
 }
 
+/** The last letter of a name whose kind rules.ts tells ends one of its words: a quick test first. */
 function secretWordEnd(b: Bytes, w: number): boolean {
   switch (b.at(w) | 0x20) {
     case 115: // s
@@ -165,17 +176,15 @@ function secretWordEnd(b: Bytes, w: number): boolean {
       return b.word(w - 5, 'secret', true);
     case 110: // n
       return b.word(w - 4, 'token', true);
-    case 121: {
-      // y: `key` after api, secret, access, private, auth or signing (separators between allowed)
-      if (!b.word(w - 2, 'key', true)) return false;
-      let before = w - 3;
-      while (before >= 0 && b.nameNotAlnum(before)) before--;
-      return before >= 0 && 'itsehg'.includes(String.fromCharCode(b.at(before) | 0x20));
-    }
+    case 121: // y
+      return b.word(w - 2, 'key', true);
     default:
       return false;
   }
 }
+
+/** `aws` … `key`: from `awssecretkey` to `aws_secret_access_key`. */
+const AWS_NAME_LENGTHS = [12, 13, 14, 15, 16, 17, 18, 19, 20, 21];
 
 function operatorCandidate(b: Bytes, p: number): boolean {
   let k = p - 1;
@@ -183,8 +192,22 @@ function operatorCandidate(b: Bytes, p: number): boolean {
   if (k < 0) return false;
   if (b.at(k) === 34 || b.at(k) === 39) k--;
   if (k < 0 || !b.is(k, NAME)) return false;
+  const last = k;
   while (k >= 0 && b.nameNotAlnum(k)) k--;
-  return k >= 0 && b.is(k, ALNUM) && secretWordEnd(b, k);
+  if (k < 0 || !b.is(k, ALNUM) || !secretWordEnd(b, k)) return false;
+  // The AWS secret rule: `aws` … `key` right before the operator.
+  if (k === last && b.word(k - 2, 'key', true) && AWS_NAME_LENGTHS.some((n) => b.word(last + 1 - n, 'aws', true))) return true;
+  // ASSIGNMENT's name starts at the leftmost `[A-Za-z_$]` of its run that follows the run's start, `.` or `-`.
+  let j = last;
+  while (j > 0 && b.is(j - 1, NAME)) j--;
+  for (let start = j; start <= last; start++) {
+    const c = b.at(start);
+    const idStart = (b.is(start, ALNUM) && !isDigit(c)) || c === 95 || c === 36;
+    if (idStart && (start === j || b.at(start - 1) === 46 || b.at(start - 1) === 45)) {
+      return k >= start && kindOfNameAt(b.text, start, k + 1) !== undefined;
+    }
+  }
+  return false;
 }
 
 function urlCandidate(b: Bytes, p: number): boolean {
@@ -225,6 +248,8 @@ function ipv6Candidate(b: Bytes, p: number): boolean {
     }
   }
   if (colons < 2 || colons > 7 || b.is(q, WORD)) return false;
+  // rules of pii.ts parseIpv6: eight groups unless compressed
+  if (!double && colons !== 7) return false;
   // Compressed forms without a digit are code (`abc::def`), not addresses.
   return !(double && !digit);
 }
@@ -251,6 +276,7 @@ function emailCandidate(b: Bytes, p: number): boolean {
 }
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isUpperOrDigit = (c: number): boolean => (c >= 65 && c <= 90) || isDigit(c);
 
 function ipv4Candidate(b: Bytes, p: number): boolean {
   if (!isDigit(b.at(p)) || b.at(p + 1) !== 46 || !isDigit(b.at(p + 2))) return false;
@@ -275,6 +301,16 @@ function ipv4Candidate(b: Bytes, p: number): boolean {
   return !b.is(q, WORD) && !(b.at(q) === 46 && isDigit(b.at(q + 1)));
 }
 
+/** `AKIA`, `ASIA`, `ABIA` or `ACCA` at `p`, in exactly twenty capitals and digits. */
+function awsKeyId(b: Bytes, p: number): boolean {
+  const [x, y] = [b.at(p + 1), b.at(p + 2)];
+  if (!(b.at(p) === 65 && b.at(p + 3) === 65 && ((y === 73 && (x === 75 || x === 83 || x === 66)) || (x === 67 && y === 67)))) return false;
+  if (isUpperOrDigit(b.at(p - 1))) return false;
+  let q = p + 4;
+  while (q < p + 20 && isUpperOrDigit(b.at(q))) q++;
+  return q === p + 20 && !isUpperOrDigit(b.at(q));
+}
+
 function keepHit(b: Bytes, p: number): boolean {
   switch (b.at(p)) {
     case 58: // :
@@ -283,15 +319,6 @@ function keepHit(b: Bytes, p: number): boolean {
       return operatorCandidate(b, p);
     case 64: // @
       return emailCandidate(b, p);
-    case 43: // +
-    case 47: // /
-    case 45: // -
-      return tokenPrefix(b, p + 1);
-    case 65: {
-      // A: AKIA ASIA ABIA ACCA
-      const [x, y] = [b.at(p + 1), b.at(p + 2)];
-      return b.at(p + 3) === 65 && ((y === 73 && (x === 75 || x === 83 || x === 66)) || (x === 67 && y === 67));
-    }
     case 121: // y
       return b.at(p - 1) === 101 && b.at(p + 1) === 74;
     case 66: // B

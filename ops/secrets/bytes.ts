@@ -29,7 +29,7 @@ export const MIN_RUN = 15;
 
 /** What anchors.ts says of a run it keeps. */
 export const RUN = {
-  /** It starts with a vendor token's prefix. */
+  /** It starts with a vendor token's prefix (at the start of a run, or after `+ / -` inside one). */
   TOKEN: 1,
   /** An entropy candidate: surroundings, alphabet and entropy pass (see UNSURE). */
   CANDIDATE: 2,
@@ -37,6 +37,8 @@ export const RUN = {
   UNSURE: 4,
   /** All hex digits. */
   HEX: 8,
+  /** An AWS key id starts here (`AKIA` and sixteen capitals and digits): the "run" is the key. */
+  AWS: 16,
 } as const;
 
 const ALNUMS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

@@ -52,8 +52,10 @@ export function isSequentialOrRepeated(value: string): boolean {
   const n = value.length;
   if (n < 2) return false;
   for (let unit = 1; unit <= 4 && unit * 2 <= n; unit++) {
-    const head = value.slice(0, unit);
-    if (head.repeat(Math.ceil(n / unit)).slice(0, n) === value) return true;
+    // `value[i] === value[i % unit]` throughout: the first `unit` characters repeated.
+    let i = unit;
+    while (i < n && value.charCodeAt(i) === value.charCodeAt(i - unit)) i++;
+    if (i === n) return true;
   }
   let steps = 0;
   for (let i = 1; i < n; i++) if (Math.abs(value.charCodeAt(i) - value.charCodeAt(i - 1)) === 1) steps++;

@@ -66,6 +66,11 @@ const word = (local: string, offset: number, text: string, fold = false): Code =
 const { B64, HEX, NAME, SPACE, ALNUM, LOCAL, URL_STOP, WORD } = BYTE_FLAGS;
 const isNameNotAlnum = (b: Code): Code => eq([...b, ['i32.load8_u', TABLE], ['i32.const', NAME | ALNUM], ['i32.and']], int(NAME));
 const isDigit = (b: Code): Code => [...sub(b, chr('0')), ['i32.const', 10], ['i32.lt_u']];
+const isUpper = (b: Code): Code => [...sub(b, chr('A')), ['i32.const', 26], ['i32.lt_u']];
+const isLower = (b: Code): Code => [...sub(b, chr('a')), ['i32.const', 26], ['i32.lt_u']];
+const isUpperOrDigit = (b: Code): Code => or(isUpper(b), isDigit(b));
+/** `aws` … `key`: from `awssecretkey` to `aws_secret_access_key`. */
+const AWS_NAME_LENGTHS = [12, 13, 14, 15, 16, 17, 18, 19, 20, 21];
 const splat = (b: number): Instruction => ['v128.const', new Array<number>(16).fill(b)];
 const cLog2c = (count: Code): Code => [...count, ['i32.const', 3], ['i32.shl'], ['f64.load', C_LOG2_C_AT]];
 
@@ -143,12 +148,63 @@ const keepRun: FunctionSpec = {
     ...ne(and(get('flags'), int(RUN.HEX)), int(0)), ...int(3), ['i32.shl'], ['f64.load', THRESHOLDS], ['local.set', 't'],
     ...when([...get('h'), ...get('t'), ['f64.const', ENTROPY_SLACK], ['f64.add'], ['f64.ge']], ret(or(get('flags'), int(RUN.CANDIDATE)))),
     ...when([...get('h'), ...get('t'), ['f64.const', ENTROPY_SLACK], ['f64.sub'], ['f64.ge']], ret(or(get('flags'), int(RUN.CANDIDATE | RUN.UNSURE)))),
-    ...get('flags'),
+    ...and(get('flags'), int(RUN.TOKEN)),
   ],
 };
 
+/** Start of the camel-case or separated word of ASCII letters and digits that ends at `end` (exclusive), not before `start`. */
+const wordStart: FunctionSpec = {
+  name: 'wordStart', params: { start: I32, end: I32 }, results: [I32], locals: { at: I32, before: I32 },
+  body: [
+    ...set('at', sub(get('end'), int(1))),
+    ...loopWhile(gtS(get('at'), get('start')), [
+      ...set('before', byte(sub(get('at'), int(1)))),
+      ...when(not(has(get('before'), ALNUM)), ret(get('at'))),
+      // rules.ts: a capital after a lower-case letter or a digit starts a word
+      ...when(and(isUpper(byte(get('at'))), or(isLower(get('before')), isDigit(get('before')))), ret(get('at'))),
+      ...set('at', sub(get('at'), int(1))),
+    ]),
+    ...get('at'),
+  ],
+};
+
+/** The words rules.ts `kindOfName` knows, by length: a name's last word, or the word before `key`. */
+const byLength = (words: string[]): Map<number, string[]> => {
+  const map = new Map<number, string[]>();
+  for (const w of words) map.set(w.length, [...(map.get(w.length) ?? []), w]);
+  return map;
+};
+const LAST_WORDS = byLength(['password', 'passwd', 'pwd', 'pass', 'passphrase', 'secret', 'token', 'apikey', 'secretkey', 'accesskey', 'privatekey', 'authkey']);
+const KEY_PREFIXES = byLength(['api', 'secret', 'access', 'private', 'auth', 'signing']);
+/** Whether the word at `start` of length `length` is one of `words` (in any case). */
+const oneOf = (start: string, length: string, words: Map<number, string[]>): Code =>
+  [...words].flatMap(([n, ws]) => when(eq(get(length), int(n)), ret(any(...ws.map((w) => word(start, 0, w, true))))));
+
+/** rules.ts `kindOfNameAt(text, start, end) !== undefined`, where `last` is the name's last letter or digit. */
+const secretName: FunctionSpec = {
+  name: 'secretName', params: { start: I32, last: I32 }, results: [I32], locals: { ws: I32, len: I32, pe: I32, ps: I32, plen: I32 },
+  body: [
+    ...when(ltS(get('last'), get('start')), ret(int(0))),
+    ...set('ws', call('wordStart', get('start'), add(get('last'), int(1)))),
+    ...set('len', sub(add(get('last'), int(1)), get('ws'))),
+    ...when(and(eq(get('len'), int(3)), word('ws', 0, 'key', true)), [
+      // `… key`: the word before names the kind of key
+      ...set('pe', get('ws')),
+      ...loopWhile(and(gtS(get('pe'), get('start')), not(has(byte(sub(get('pe'), int(1))), ALNUM))), set('pe', sub(get('pe'), int(1)))),
+      ...when(leS(get('pe'), get('start')), ret(int(0))),
+      ...set('ps', call('wordStart', get('start'), get('pe'))),
+      ...set('plen', sub(get('pe'), get('ps'))),
+      ...oneOf('ps', 'plen', KEY_PREFIXES),
+      ...ret(int(0)),
+    ]),
+    ...oneOf('ws', 'len', LAST_WORDS),
+    ...int(0),
+  ],
+};
+
+/** The last letter of a name whose kind rules.ts tells ends one of its words: a quick test first. */
 const secretWordEnd: FunctionSpec = {
-  name: 'secretWordEnd', params: { w: I32 }, results: [I32], locals: { c: I32, b: I32 },
+  name: 'secretWordEnd', params: { w: I32 }, results: [I32], locals: { c: I32 },
   body: [
     ...set('c', or(byte(get('w')), int(0x20))),
     ...when(eq(get('c'), chr('s')), ret(word('w', -3, 'pass', true))),
@@ -156,19 +212,13 @@ const secretWordEnd: FunctionSpec = {
     ...when(eq(get('c'), chr('e')), ret(word('w', -9, 'passphrase', true))),
     ...when(eq(get('c'), chr('t')), ret(word('w', -5, 'secret', true))),
     ...when(eq(get('c'), chr('n')), ret(word('w', -4, 'token', true))),
-    ...when(ne(get('c'), chr('y')), ret(int(0))),
-    ...when(not(word('w', -2, 'key', true)), ret(int(0))),
-    // `key` counts after api, secret, access, private, auth or signing (separators between allowed).
-    ...set('b', sub(get('w'), int(3))),
-    ...loopWhile(and(geS(get('b'), int(0)), isNameNotAlnum(byte(get('b')))), set('b', sub(get('b'), int(1)))),
-    ...when(ltS(get('b'), int(0)), ret(int(0))),
-    ...set('c', or(byte(get('b')), int(0x20))),
-    ...any(...[...'itsehg'].map((l) => eq(get('c'), chr(l)))),
+    ...when(eq(get('c'), chr('y')), ret(word('w', -2, 'key', true))),
+    ...int(0),
   ],
 };
 
 const operatorCandidate: FunctionSpec = {
-  name: 'operatorCandidate', params: { p: I32 }, results: [I32], locals: { k: I32, c: I32 },
+  name: 'operatorCandidate', params: { p: I32 }, results: [I32], locals: { k: I32, last: I32, c: I32, j: I32, start: I32 },
   body: [
     ...set('k', sub(get('p'), int(1))),
     ...loopWhile(and(geS(get('k'), int(0)), has(byte(get('k')), SPACE)), set('k', sub(get('k'), int(1)))),
@@ -177,10 +227,25 @@ const operatorCandidate: FunctionSpec = {
     ...when(or(eq(get('c'), chr('"')), eq(get('c'), chr("'"))), set('k', sub(get('k'), int(1)))),
     ...when(ltS(get('k'), int(0)), ret(int(0))),
     ...when(not(has(byte(get('k')), NAME)), ret(int(0))),
+    ...set('last', get('k')),
     ...loopWhile(and(geS(get('k'), int(0)), isNameNotAlnum(byte(get('k')))), set('k', sub(get('k'), int(1)))),
     ...when(ltS(get('k'), int(0)), ret(int(0))),
     ...when(not(has(byte(get('k')), ALNUM)), ret(int(0))),
-    ...call('secretWordEnd', get('k')),
+    ...when(not(call('secretWordEnd', get('k'))), ret(int(0))),
+    // The AWS secret rule: `aws` … `key` right before the operator, 12 to 21 characters long.
+    ...when(and(eq(get('k'), get('last')), word('k', -2, 'key', true)), when(any(...AWS_NAME_LENGTHS.map((n) => word('last', 1 - n, 'aws', true))), ret(int(1)))),
+    // ASSIGNMENT's name starts at the leftmost `[A-Za-z_$]` of its run that follows the run's start, `.` or `-`.
+    ...set('j', get('last')),
+    ...loopWhile(and(gtS(get('j'), int(0)), has(byte(sub(get('j'), int(1))), NAME)), set('j', sub(get('j'), int(1)))),
+    ...set('start', get('j')),
+    ...loopWhile(leS(get('start'), get('last')), [
+      ...set('c', byte(get('start'))),
+      ...when(and(or(and(has(get('c'), ALNUM), not(isDigit(get('c')))), or(eq(get('c'), chr('_')), eq(get('c'), chr('$')))),
+        any(eq(get('start'), get('j')), eq(byte(sub(get('start'), int(1))), chr('.')), eq(byte(sub(get('start'), int(1))), chr('-')))),
+        ret(call('secretName', get('start'), get('k')))),
+      ...inc('start'),
+    ]),
+    ...int(0),
   ],
 };
 
@@ -210,6 +275,8 @@ const ipv6Candidate: FunctionSpec = {
       ...inc('q'),
     ]),
     ...when(or(ltS(get('colons'), int(2)), gtS(get('colons'), int(7))), ret(int(0))),
+    // rules of pii.ts parseIpv6: eight groups unless compressed
+    ...when(and(not(get('double')), ne(get('colons'), int(7))), ret(int(0))),
     ...when(has(byte(get('q')), WORD), ret(int(0))),
     // Compressed forms without a digit are code (`abc::def`), not addresses.
     ...not(and(get('double'), not(get('digit')))),
@@ -282,6 +349,20 @@ const ipv4Candidate: FunctionSpec = {
   ],
 };
 
+/** `AKIA`, `ASIA`, `ABIA` or `ACCA` at `p`, in exactly twenty capitals and digits. */
+const awsKeyId: FunctionSpec = {
+  name: 'awsKeyId', params: { p: I32 }, results: [I32], locals: { b: I32, c: I32 },
+  body: [
+    ...set('b', byte(at('p', 1))),
+    ...set('c', byte(at('p', 2))),
+    ...when(not(and(and(eq(byte(get('p')), chr('A')), eq(byte(at('p', 3)), chr('A'))), or(and(eq(get('c'), chr('I')), any(eq(get('b'), chr('K')), eq(get('b'), chr('S')), eq(get('b'), chr('B')))), and(eq(get('b'), chr('C')), eq(get('c'), chr('C')))))), ret(int(0))),
+    ...when(isUpperOrDigit(byte(at('p', -1))), ret(int(0))),
+    ...set('b', add(get('p'), int(4))),
+    ...loopWhile(and(ltS(get('b'), add(get('p'), int(20))), isUpperOrDigit(byte(get('b')))), inc('b')),
+    ...and(eq(get('b'), add(get('p'), int(20))), not(isUpperOrDigit(byte(get('b'))))),
+  ],
+};
+
 const keepHit: FunctionSpec = {
   name: 'keepHit', params: { p: I32, n: I32 }, results: [I32], locals: { c: I32, b: I32 },
   body: [
@@ -289,12 +370,6 @@ const keepHit: FunctionSpec = {
     ...when(eq(get('c'), chr(':')), ret(any(call('ipv6Candidate', get('p')), call('urlCandidate', get('p'), get('n')), call('operatorCandidate', get('p'))))),
     ...when(eq(get('c'), chr('=')), ret(call('operatorCandidate', get('p')))),
     ...when(eq(get('c'), chr('@')), ret(call('emailCandidate', get('p')))),
-    ...when(any(eq(get('c'), chr('+')), eq(get('c'), chr('/')), eq(get('c'), chr('-'))), ret(call('tokenPrefix', at('p', 1)))),
-    ...when(eq(get('c'), chr('A')), [
-      ...set('b', byte(at('p', 1))),
-      ...set('c', byte(at('p', 2))),
-      ...ret(and(eq(byte(at('p', 3)), chr('A')), or(and(eq(get('c'), chr('I')), any(eq(get('b'), chr('K')), eq(get('b'), chr('S')), eq(get('b'), chr('B')))), and(eq(get('b'), chr('C')), eq(get('c'), chr('C')))))),
-    ]),
     ...when(eq(get('c'), chr('y')), ret(and(eq(byte(at('p', -1)), chr('e')), eq(byte(at('p', 1)), chr('J'))))),
     ...when(eq(get('c'), chr('B')), ret(and(word('p', 0, 'BEGIN'), word('p', -5, '-----')))),
     ...when(isDigit(get('c')), ret(call('ipv4Candidate', get('p')))),
@@ -352,16 +427,50 @@ const narrow: Code = [
   ...[0, 16, 32, 48].flatMap((offset): Code => [...add(get('n'), int(TEXT)), splat(0), ['v128.store', offset]]),
 ];
 
+const storeRun = (start: Code, end: Code, flags: Code): Code => [
+  ...get('rp'), ...start, ['i32.store', 0],
+  ...get('rp'), ...end, ['i32.store', 4],
+  ...get('rp'), ...flags, ['i32.store', 8],
+  ...set('rp', add(get('rp'), int(12))),
+];
+
+/**
+ * Inside the run [s, e): a vendor token after `+`, `/` or `-`, and AWS key ids, each stored as a
+ * run of its own that starts there (RUN.TOKEN, RUN.AWS). Sixteen bytes at a time. Returns `rp`.
+ */
+const innerAnchors: FunctionSpec = {
+  name: 'innerAnchors', params: { s: I32, e: I32, rp: I32 }, results: [I32], locals: { q: I32, m: I32, at: I32, v: V128, v1: V128, v2: V128 },
+  body: [
+    ...set('q', get('s')),
+    ...loopWhile(ltS(get('q'), get('e')), [
+      ...add(get('q'), int(TEXT)), ['local.tee', 'at'], ['v128.load', 0], ['local.set', 'v'],
+      ['local.get', 'at'], ['v128.load', 1], ['local.set', 'v1'],
+      ['local.get', 'at'], ['v128.load', 2], ['local.set', 'v2'],
+      ...equals('v', '+'), ...equals('v', '/'), ['v128.or'], ...equals('v', '-'), ['v128.or'],
+      ...shufti('v1', NEXT_LO, NEXT_HI), splat(FIRST), ['v128.and'], ...nonzero, ['v128.and'],
+      ...equals('v', 'A'), ['local.get', 'at'], ['v128.load', 3], splat(65), ['i8x16.eq'], ['v128.and'], ...equals('v2', 'I'), ...equals('v2', 'C'), ['v128.or'], ['v128.and'],
+      ['v128.or'], ['i8x16.bitmask'],
+      ...int(0xffff), ...sub([...int(1), ...sub(get('e'), get('q')), ['i32.shl']], int(1)), ...geS(sub(get('e'), get('q')), int(16)), ['select'],
+      ['i32.and'], ['local.set', 'm'],
+      ...loopWhile(ne(get('m'), int(0)), [
+        ...set('at', add(get('q'), [...get('m'), ['i32.ctz']])),
+        ...when(eq(byte(get('at')), chr('A')),
+          when(call('awsKeyId', get('at')), storeRun(get('at'), add(get('at'), int(20)), int(RUN.AWS))),
+          when(and(ltS(add(get('at'), int(1)), get('e')), call('tokenPrefix', add(get('at'), int(1)))), storeRun(add(get('at'), int(1)), get('e'), int(RUN.TOKEN)))),
+        ...set('m', and(get('m'), sub(get('m'), int(1)))),
+      ]),
+      ...set('q', add(get('q'), int(16))),
+    ]),
+    ...get('rp'),
+  ],
+};
+
 const keepAndStoreRun = (start: Code, end: Code): Code => [
   ...set('s', start),
   ...set('e', end),
   ...set('h', call('keepRun', get('s'), get('e'), get('minLength'))),
-  ...when(get('h'), [
-    ...get('rp'), ...get('s'), ['i32.store', 0],
-    ...get('rp'), ...get('e'), ['i32.store', 4],
-    ...get('rp'), ...get('h'), ['i32.store', 8],
-    ...set('rp', add(get('rp'), int(12))),
-  ]),
+  ...when(get('h'), storeRun(get('s'), get('e'), get('h'))),
+  ...set('rp', call('innerAnchors', get('s'), get('e'), get('rp'))),
 ];
 
 const block: Code = [
@@ -377,15 +486,19 @@ const block: Code = [
     // class bytes at the top of the block: leading zeros of the complement, in 16 bits
     ...set('carry', [...get('m'), ['i32.const', -1], ['i32.xor'], ['i32.const', 16], ['i32.shl'], ['i32.clz']]),
   ]),
-  // Where a hit may be: necessary conditions of keepHit, sixteen at a time.
-  ['local.get', 'p'], ['i32.const', 1], ['i32.sub'], ['v128.load', 0], ['local.set', 'prev'],
+  // Where a hit may be: necessary conditions of keepHit, sixteen at a time. Three blocks in four
+  // hold no `:` or `=`, so the operator conditions run only where one is.
   ['local.get', 'p'], ['v128.load', 2], ['local.set', 'v2'],
-  ...shufti('v1', NEXT_LO, NEXT_HI), ['local.set', 'next'],
-  ...equals('v0', ':'), ['local.tee', 'colon'], ...equals('v0', '='), ['v128.or'], ...shufti('prev', PREV_LO, PREV_HI), ...nonzero, ['v128.and'],
-  ['local.get', 'next'], splat(COLON_NEXT), ['v128.and'], ...nonzero, ['local.get', 'colon'], ['v128.and'], ['v128.or'],
+  ...equals('v0', ':'), ['local.tee', 'colon'], ...equals('v0', '='), ['v128.or'], ['local.tee', 'ops'],
+  ['v128.any_true'],
+  ['if'],
+    ['local.get', 'p'], ['i32.const', 1], ['i32.sub'], ['v128.load', 0], ['local.set', 'prev'],
+    ['local.get', 'ops'], ...shufti('prev', PREV_LO, PREV_HI), ...nonzero, ['v128.and'],
+    ...shufti('v1', NEXT_LO, NEXT_HI), splat(COLON_NEXT), ['v128.and'], ...nonzero, ['local.get', 'colon'], ['v128.and'], ['v128.or'],
+    ['local.set', 'ops'],
+  ['end'],
+  ['local.get', 'ops'],
   ...equals('v0', '@'), ['v128.or'],
-  ['local.get', 'cls'], splat(1), ['v128.and'], ...nonzero, ['local.get', 'next'], splat(FIRST), ['v128.and'], ...nonzero, ['v128.and'], ['v128.or'],
-  ...equals('v0', 'A'), ['local.get', 'p'], ['v128.load', 3], splat(65), ['i8x16.eq'], ['v128.and'], ['v128.or'],
   ...equals('v0', 'y'), ...equals('v1', 'J'), ['v128.and'], ['v128.or'],
   ...equals('v0', 'B'), ...equals('v1', 'E'), ['v128.and'], ['v128.or'],
   // digit, dot, digit: an IPv4 address's first dot
@@ -406,7 +519,7 @@ const anchors: FunctionSpec = {
   name: 'anchors', exported: true,
   params: { n: I32, min: I32, minLength: I32, wide: I32, runs: I32, hits: I32 },
   results: [I32, I32],
-  locals: { i: I32, p: I32, s: I32, e: I32, h: I32, carry: I32, head: I32, m: I32, rp: I32, hp: I32, v0: V128, v1: V128, v2: V128, cls: V128, next: V128, prev: V128, colon: V128 },
+  locals: { i: I32, p: I32, s: I32, e: I32, h: I32, carry: I32, head: I32, m: I32, rp: I32, hp: I32, v0: V128, v1: V128, v2: V128, cls: V128, prev: V128, colon: V128, ops: V128 },
   body: [
     ...narrow,
     ...set('rp', get('runs')),
@@ -420,10 +533,10 @@ const anchors: FunctionSpec = {
   ],
 };
 
-export const KERNEL = assemble([anchors, keepRun, keepHit, ipv4Candidate, ipv6Candidate, urlCandidate, emailCandidate, operatorCandidate, secretWordEnd, tokenPrefix]);
+export const KERNEL = assemble([anchors, keepRun, innerAnchors, awsKeyId, keepHit, ipv4Candidate, ipv6Candidate, urlCandidate, emailCandidate, operatorCandidate, secretWordEnd, secretName, wordStart, tokenPrefix]);
 
 /** Longest text the kernel takes; longer ones go to the JavaScript scan (and would need a large memory). */
-export const KERNEL_MAX_LENGTH = 8 << 20;
+export const KERNEL_MAX_LENGTH = 4 << 20;
 
 // The ES lib and @types/node leave WebAssembly undeclared; this is the part used here.
 interface WasmMemory {
@@ -470,7 +583,7 @@ export function kernelAnchors(text: string, thresholds: Required<Thresholds>): A
   const n = text.length;
   const wide = align(TEXT + n + PADDING);
   const runs = align(wide + 2 * n + 32);
-  const hits = align(runs + 12 * ((n >> 4) + 2));
+  const hits = align(runs + 12 * ((n >> 1) + 16));
   const size = hits + 4 * (n + 16);
   const { memory } = instance;
   if (size > memory.buffer.byteLength) memory.grow(Math.ceil((size - memory.buffer.byteLength) / 65536));
@@ -481,7 +594,8 @@ export function kernelAnchors(text: string, thresholds: Required<Thresholds>): A
   }
   doubles[0] = thresholds.base64;
   doubles[1] = thresholds.hex;
-  buffer.write(text, wide, 'utf16le');
+  // What `buffer.write(text, wide, 'utf16le')` calls, without the argument handling around it.
+  (buffer as Buffer & { ucs2Write(text: string, offset: number): number }).ucs2Write(text, wide);
   const [runWords, hitCount] = instance.run(n, MIN_RUN, thresholds.minLength, wide, runs, hits);
   return {
     runs: words.subarray(runs >> 2, (runs >> 2) + runWords),

@@ -30,7 +30,10 @@ function detect(text: string, options: ResolvedScanOptions, runs: Int32Array, hi
   const candidates: Candidate[] = [];
   if (runs.length > 0) {
     findEntropy(text, runs, options, candidates);
-    for (let r = 0; r < runs.length; r += 3) if ((runs[r + 2]! & RUN.TOKEN) !== 0) tokenAt(text, runs[r]!, candidates);
+    for (let r = 0; r < runs.length; r += 3) {
+      if ((runs[r + 2]! & RUN.TOKEN) !== 0) tokenAt(text, runs[r]!, candidates);
+      if ((runs[r + 2]! & RUN.AWS) !== 0) awsKeyIdAt(text, runs[r]!, candidates);
+    }
   }
   if (hits.length === 0) return candidates;
   const assignments = new Assignments(text);
@@ -53,14 +56,6 @@ function detect(text: string, options: ResolvedScanOptions, runs: Int32Array, hi
         break;
       case 64: // @
         emails.at(at);
-        break;
-      case 43: // +
-      case 47: // /
-      case 45: // -
-        tokenAt(text, at + 1, candidates);
-        break;
-      case 65: // A
-        awsKeyIdAt(text, at, candidates);
         break;
       case 121: // y
         jwts.yJ(at);

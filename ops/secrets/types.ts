@@ -43,7 +43,9 @@ export interface ResolvedScanOptions {
 export const DEFAULT_THRESHOLDS: Readonly<Required<Thresholds>> = { base64: 4.5, hex: 3.0, minLength: 16 };
 
 export function resolveScanOptions(options: ScanOptions = {}): ResolvedScanOptions {
-  const t = { ...DEFAULT_THRESHOLDS, ...stripUndefined(options.thresholds ?? {}) };
+  // The common call, `{ path }`, on the per-file path: no spreading and checking.
+  if (options.thresholds === undefined) return { path: options.path ?? '', thresholds: { ...DEFAULT_THRESHOLDS } };
+  const t = { ...DEFAULT_THRESHOLDS, ...stripUndefined(options.thresholds) };
   for (const field of ['base64', 'hex'] as const) {
     if (!Number.isFinite(t[field]) || t[field] < 0) {
       throw new SecretsOptionsError(`thresholds.${field}`, 'must be a non-negative finite number');
