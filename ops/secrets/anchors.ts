@@ -37,6 +37,15 @@ export interface Anchors {
   /** `[start, end, flags, start, end, flags, …]`, ascending; flags are RUN bits. */
   runs: Int32Array;
   hits: Int32Array;
+  /** `newlines[b]`: how many `\n` precede position 16·b; for line numbers (`lineOf`). */
+  newlines: Int32Array;
+}
+
+/** 1-based line of `offset`. */
+export function lineOf(text: string, newlines: Int32Array, offset: number): number {
+  let line = 1 + newlines[offset >> 4]!;
+  for (let i = offset & ~15; i < offset; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
 }
 
 export function findAnchors(text: string, thresholds: Required<Thresholds>): Anchors {
@@ -92,7 +101,14 @@ export function scriptAnchors(text: string, thresholds: Required<Thresholds>): A
     const c = text.charCodeAt(i);
     if (c < 128 && HIT_CHARS[c] === 1 && keepHit(bytes, i)) hits.push(i);
   }
-  return { runs: Int32Array.from(runs), hits: Int32Array.from(hits) };
+  const newlines = new Int32Array((text.length + 15) >> 4);
+  let count = 0;
+  let block = 0;
+  for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', nl + 1), count++) {
+    while (block << 4 <= nl) newlines[block++] = count;
+  }
+  newlines.fill(count, block);
+  return { runs: Int32Array.from(runs), hits: Int32Array.from(hits), newlines };
 }
 
 const HIT_CHARS = new Uint8Array(128);

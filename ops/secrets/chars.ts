@@ -68,18 +68,3 @@ export function hasWordAt(text: string, at: number, word: string): boolean {
   for (let i = 0; i < word.length; i++) if ((text.charCodeAt(at + i) | 0x20) !== word.charCodeAt(i)) return false;
   return true;
 }
-
-/** 1-based line of each offset; `offsets` ascending. Counts newlines once, up to the last offset. */
-export function lineNumbers(text: string, offsets: readonly number[]): number[] {
-  const lines: number[] = [];
-  let line = 1;
-  let nl = text.indexOf('\n');
-  for (const offset of offsets) {
-    while (nl !== -1 && nl < offset) {
-      line++;
-      nl = text.indexOf('\n', nl + 1);
-    }
-    lines.push(line);
-  }
-  return lines;
-}

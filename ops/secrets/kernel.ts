@@ -476,6 +476,9 @@ const keepAndStoreRun = (start: Code, end: Code): Code => [
 const block: Code = [
   ...set('p', add(get('i'), int(TEXT))),
   ['local.get', 'p'], ['v128.load', 0], ['local.set', 'v0'],
+  // Newlines before the block, for line numbers.
+  ...add(get('lines'), [...get('i'), ['i32.const', 2], ['i32.shr_u']]), ...get('newlines'), ['i32.store', 0],
+  ...set('newlines', add(get('newlines'), [...equals('v0', '\n'), ['i8x16.bitmask'], ['i32.popcnt']])),
   ['local.get', 'p'], ['v128.load', 1], ['local.set', 'v1'],
   ...shufti('v0', CLASS_LO, CLASS_HI), ['local.set', 'cls'],
   // Runs: `carry` class bytes end the previous block.
@@ -517,9 +520,9 @@ const block: Code = [
 
 const anchors: FunctionSpec = {
   name: 'anchors', exported: true,
-  params: { n: I32, min: I32, minLength: I32, wide: I32, runs: I32, hits: I32 },
+  params: { n: I32, min: I32, minLength: I32, wide: I32, runs: I32, hits: I32, lines: I32 },
   results: [I32, I32],
-  locals: { i: I32, p: I32, s: I32, e: I32, h: I32, carry: I32, head: I32, m: I32, rp: I32, hp: I32, v0: V128, v1: V128, v2: V128, cls: V128, prev: V128, colon: V128, ops: V128 },
+  locals: { newlines: I32, i: I32, p: I32, s: I32, e: I32, h: I32, carry: I32, head: I32, m: I32, rp: I32, hp: I32, v0: V128, v1: V128, v2: V128, cls: V128, prev: V128, colon: V128, ops: V128 },
   body: [
     ...narrow,
     ...set('rp', get('runs')),
@@ -551,7 +554,7 @@ declare const WebAssembly: {
 
 interface Instance {
   memory: WasmMemory;
-  run: (n: number, min: number, minLength: number, wide: number, runs: number, hits: number) => [number, number];
+  run: (n: number, min: number, minLength: number, wide: number, runs: number, hits: number, lines: number) => [number, number];
 }
 
 let instance: Instance | null | undefined;
@@ -584,7 +587,8 @@ export function kernelAnchors(text: string, thresholds: Required<Thresholds>): A
   const wide = align(TEXT + n + PADDING);
   const runs = align(wide + 2 * n + 32);
   const hits = align(runs + 12 * ((n >> 1) + 16));
-  const size = hits + 4 * (n + 16);
+  const lines = align(hits + 4 * (n + 16));
+  const size = lines + 4 * ((n >> 4) + 2);
   const { memory } = instance;
   if (size > memory.buffer.byteLength) memory.grow(Math.ceil((size - memory.buffer.byteLength) / 65536));
   if (buffer === undefined || words === undefined || doubles === undefined || buffer.buffer !== memory.buffer) {
@@ -596,10 +600,11 @@ export function kernelAnchors(text: string, thresholds: Required<Thresholds>): A
   doubles[1] = thresholds.hex;
   // What `buffer.write(text, wide, 'utf16le')` calls, without the argument handling around it.
   (buffer as Buffer & { ucs2Write(text: string, offset: number): number }).ucs2Write(text, wide);
-  const [runWords, hitCount] = instance.run(n, MIN_RUN, thresholds.minLength, wide, runs, hits);
+  const [runWords, hitCount] = instance.run(n, MIN_RUN, thresholds.minLength, wide, runs, hits, lines);
   return {
     runs: words.subarray(runs >> 2, (runs >> 2) + runWords),
     hits: words.subarray(hits >> 2, (hits >> 2) + hitCount),
+    newlines: words.subarray(lines >> 2, (lines >> 2) + ((n + 15) >> 4)),
   };
 }
 

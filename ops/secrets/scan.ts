@@ -5,9 +5,8 @@
  * detectors look only there, running their rules' regexes sticky; most files have no anchor at all
  * and cost that one pass.
  */
-import { findAnchors } from './anchors.js';
+import { findAnchors, lineOf, type Anchors } from './anchors.js';
 import { Assignments } from './assignments.js';
-import { lineNumbers } from './chars.js';
 import { findEntropy } from './entropy.js';
 import { RUN } from './bytes.js';
 import { Jwts, PrivateKeys, UrlRules, awsKeyIdAt, tokenAt } from './formats.js';
@@ -16,13 +15,14 @@ import { resolveScanOptions, type Candidate, type Finding, type ResolvedScanOpti
 
 export function scan(text: string, options: ScanOptions = {}): Finding[] {
   const resolved = resolveScanOptions(options);
-  const { runs, hits } = findAnchors(text, resolved.thresholds);
-  if (runs.length === 0 && hits.length === 0) return [];
-  const candidates = detect(text, resolved, runs, hits);
+  const anchors = findAnchors(text, resolved.thresholds);
+  if (anchors.runs.length === 0 && anchors.hits.length === 0) return [];
+  return findings(text, anchors, detect(text, resolved, anchors.runs, anchors.hits));
+}
+
+function findings(text: string, anchors: Anchors, candidates: Candidate[]): Finding[] {
   if (candidates.length === 0) return [];
-  const kept = resolveOverlaps(candidates);
-  const lines = lineNumbers(text, kept.map((c) => c.start));
-  return kept.map(({ kind, rule, start, end }, i) => ({ kind, rule, line: lines[i]!, start, end }));
+  return resolveOverlaps(candidates).map(({ kind, rule, start, end }) => ({ kind, rule, line: lineOf(text, anchors.newlines, start), start, end }));
 }
 
 /** Every detector at its anchors. */
