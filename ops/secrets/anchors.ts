@@ -11,11 +11,12 @@
  *   margin, else RUN.UNSURE: the detector computes it again exactly). After each run of 15 or more,
  *   the places inside it where a vendor token starts after `+`, `/` or `-` (the only places inside
  *   a run their lookbehinds allow) and AWS key ids, each as a "run" from there (RUN.TOKEN, RUN.AWS).
+ * - `names`: for each `=` and `:` after a name (past blanks and a closing quote) whose kind rules.ts
+ *   `kindOfName` tells (`DB_PASSWORD`, `apiKey`: NAME_FLAGS.KIND, with ASSIGNMENT's name start) or
+ *   shaped like `aws…key` (NAME_FLAGS.AWS, with the name's end).
  * - `hits`, ascending, the positions of
- *   - `:` that starts an IPv6-shaped run of hex digits and colons, `://` before `user:pass@` or
- *     `hooks.slack.com/` after `https`, or an operator candidate:
- *   - `=` or `:` after a name whose kind rules.ts `kindOfName` tells (`DB_PASSWORD`, `apiKey`), or
- *     shaped like `aws…key`, past blanks and a closing quote;
+ *   - `:` that starts an IPv6-shaped run of hex digits and colons, or `://` before `user:pass@` or
+ *     `hooks.slack.com/` after `https`;
  *   - `@` between a local-part character and a domain with a dot and then two letters;
  *   - `eyJ` (at the `y`); `-----BEGIN` (at the `B`);
  *   - the last digit of the first of four dotted groups of one to three digits that start a run of
@@ -27,7 +28,7 @@
  * kernel.ts finds them with WebAssembly SIMD; `scriptAnchors` is the same in JavaScript, for where
  * the kernel cannot run and as its reference in tests.
  */
-import { BYTE_CLASS, BYTE_FLAGS, C_LOG2_C, ENTROPY_MAX_RUN, ENTROPY_SLACK, MIN_RUN, RUN, narrowed } from './bytes.js';
+import { BYTE_CLASS, BYTE_FLAGS, C_LOG2_C, ENTROPY_MAX_RUN, ENTROPY_SLACK, MIN_RUN, NAME_FLAGS, RUN, narrowed } from './bytes.js';
 import { kernelAnchors } from './kernel.js';
 import { kindOfNameAt } from './rules.js';
 import { longRuns } from './runs.js';
@@ -37,6 +38,8 @@ export interface Anchors {
   /** `[start, end, flags, start, end, flags, …]`, ascending; flags are RUN bits. */
   runs: Int32Array;
   hits: Int32Array;
+  /** `[start, end, flags, …]` for names before `=` and `:`, ascending; flags are NAME_FLAGS bits. */
+  names: Int32Array;
   /** `newlines[b]`: how many `\n` precede position 16·b; for line numbers (`lineOf`). */
   newlines: Int32Array;
 }
@@ -97,9 +100,15 @@ export function scriptAnchors(text: string, thresholds: Required<Thresholds>): A
     }
   }
   const hits: number[] = [];
+  const names: number[] = [];
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c < 128 && HIT_CHARS[c] === 1 && keepHit(bytes, i)) hits.push(i);
+    if (c >= 128 || HIT_CHARS[c] === 0) continue;
+    if (c === 58 || c === 61) {
+      const name = operatorName(bytes, i);
+      if (name) names.push(...name);
+    }
+    if (keepHit(bytes, i)) hits.push(i);
   }
   const newlines = new Int32Array((text.length + 15) >> 4);
   let count = 0;
@@ -108,7 +117,7 @@ export function scriptAnchors(text: string, thresholds: Required<Thresholds>): A
     while (block << 4 <= nl) newlines[block++] = count;
   }
   newlines.fill(count, block);
-  return { runs: Int32Array.from(runs), hits: Int32Array.from(hits), newlines };
+  return { runs: Int32Array.from(runs), hits: Int32Array.from(hits), names: Int32Array.from(names), newlines };
 }
 
 const HIT_CHARS = new Uint8Array(128);
@@ -202,28 +211,33 @@ function secretWordEnd(b: Bytes, w: number): boolean {
 /** `aws` … `key`: from `awssecretkey` to `aws_secret_access_key`. */
 const AWS_NAME_LENGTHS = [12, 13, 14, 15, 16, 17, 18, 19, 20, 21];
 
-function operatorCandidate(b: Bytes, p: number): boolean {
+/** The names list entry for the operator at `p` (`[start, end, flags]`), or undefined. */
+function operatorName(b: Bytes, p: number): [number, number, number] | undefined {
   let k = p - 1;
   while (k >= 0 && b.is(k, SPACE)) k--;
-  if (k < 0) return false;
+  if (k < 0) return undefined;
   if (b.at(k) === 34 || b.at(k) === 39) k--;
-  if (k < 0 || !b.is(k, NAME)) return false;
+  if (k < 0 || !b.is(k, NAME)) return undefined;
   const last = k;
   while (k >= 0 && b.nameNotAlnum(k)) k--;
-  if (k < 0 || !b.is(k, ALNUM) || !secretWordEnd(b, k)) return false;
+  if (k < 0 || !b.is(k, ALNUM) || !secretWordEnd(b, k)) return undefined;
+  let flags = 0;
   // The AWS secret rule: `aws` … `key` right before the operator.
-  if (k === last && b.word(k - 2, 'key', true) && AWS_NAME_LENGTHS.some((n) => b.word(last + 1 - n, 'aws', true))) return true;
+  if (k === last && b.word(k - 2, 'key', true) && AWS_NAME_LENGTHS.some((n) => b.word(last + 1 - n, 'aws', true))) flags |= NAME_FLAGS.AWS;
   // ASSIGNMENT's name starts at the leftmost `[A-Za-z_$]` of its run that follows the run's start, `.` or `-`.
   let j = last;
   while (j > 0 && b.is(j - 1, NAME)) j--;
-  for (let start = j; start <= last; start++) {
+  let start = j;
+  for (; start <= last; start++) {
     const c = b.at(start);
     const idStart = (b.is(start, ALNUM) && !isDigit(c)) || c === 95 || c === 36;
     if (idStart && (start === j || b.at(start - 1) === 46 || b.at(start - 1) === 45)) {
-      return k >= start && kindOfNameAt(b.text, start, k + 1) !== undefined;
+      if (k >= start && kindOfNameAt(b.text, start, k + 1) !== undefined) flags |= NAME_FLAGS.KIND;
+      break;
     }
   }
-  return false;
+  if (flags === 0) return undefined;
+  return [(flags & NAME_FLAGS.KIND) !== 0 ? start : -1, last + 1, flags];
 }
 
 function urlCandidate(b: Bytes, p: number): boolean {
@@ -330,9 +344,7 @@ function awsKeyId(b: Bytes, p: number): boolean {
 function keepHit(b: Bytes, p: number): boolean {
   switch (b.at(p)) {
     case 58: // :
-      return ipv6Candidate(b, p) || urlCandidate(b, p) || operatorCandidate(b, p);
-    case 61: // =
-      return operatorCandidate(b, p);
+      return ipv6Candidate(b, p) || urlCandidate(b, p);
     case 64: // @
       return emailCandidate(b, p);
     case 121: // y

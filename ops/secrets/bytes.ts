@@ -24,6 +24,14 @@ export const BYTE_FLAGS = {
   WORD: 128,
 } as const;
 
+/** What anchors.ts says of a name before an operator. */
+export const NAME_FLAGS = {
+  /** ASSIGNMENT's name starts here, and rules.ts `kindOfName` tells its kind. */
+  KIND: 1,
+  /** The name ends in `key` with `aws` 12 to 21 characters before its end: the AWS secret rule may match. */
+  AWS: 2,
+} as const;
+
 /** The kernel's runs are at least this long: a shorter one fits inside one of its 16-byte blocks. */
 export const MIN_RUN = 15;
 

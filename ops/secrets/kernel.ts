@@ -13,7 +13,7 @@
  * code units above 0xFF become 0x00 (from 0x8000) or 0xFF. The predicates treat both as a blank
  * where a blank could matter, so a narrowed text keeps at least every anchor of the real one.
  */
-import { BYTE_CLASS, BYTE_FLAGS, C_LOG2_C, ENTROPY_MAX_RUN, ENTROPY_SLACK, MIN_RUN, RUN } from './bytes.js';
+import { BYTE_CLASS, BYTE_FLAGS, C_LOG2_C, ENTROPY_MAX_RUN, ENTROPY_SLACK, MIN_RUN, NAME_FLAGS, RUN } from './bytes.js';
 import type { Anchors } from './anchors.js';
 import type { Thresholds } from './types.js';
 import { assemble, F64, I32, V128, type FunctionSpec, type Instruction } from './wasm.js';
@@ -24,6 +24,8 @@ import { assemble, F64, I32, V128, type FunctionSpec, type Instruction } from '.
  */
 const TABLE = 0;
 const THRESHOLDS = 256;
+/** Where the names list is written next (an address). */
+const NAMES_AT = 272;
 const COUNTS = 1024;
 const C_LOG2_C_AT = 2048;
 const TEXT = C_LOG2_C_AT + 8 * (ENTROPY_MAX_RUN + 1) + 1024;
@@ -217,23 +219,28 @@ const secretWordEnd: FunctionSpec = {
   ],
 };
 
-const operatorCandidate: FunctionSpec = {
-  name: 'operatorCandidate', params: { p: I32 }, results: [I32], locals: { k: I32, last: I32, c: I32, j: I32, start: I32 },
+/**
+ * An assignment's name before the operator at `p`: stores `[start, end, flags]` at the names pointer
+ * (NAME.KIND: ASSIGNMENT's name starts at `start` and rules.ts tells its kind; NAME.AWS: `end` ends
+ * an `aws…key` name) and advances it. Mirrors anchors.ts `operatorName`.
+ */
+const operatorName: FunctionSpec = {
+  name: 'operatorName', params: { p: I32 }, results: [], locals: { k: I32, last: I32, c: I32, j: I32, start: I32, flags: I32, np: I32 },
   body: [
     ...set('k', sub(get('p'), int(1))),
     ...loopWhile(and(geS(get('k'), int(0)), has(byte(get('k')), SPACE)), set('k', sub(get('k'), int(1)))),
-    ...when(ltS(get('k'), int(0)), ret(int(0))),
+    ...when(ltS(get('k'), int(0)), [['return']]),
     ...set('c', byte(get('k'))),
     ...when(or(eq(get('c'), chr('"')), eq(get('c'), chr("'"))), set('k', sub(get('k'), int(1)))),
-    ...when(ltS(get('k'), int(0)), ret(int(0))),
-    ...when(not(has(byte(get('k')), NAME)), ret(int(0))),
+    ...when(ltS(get('k'), int(0)), [['return']]),
+    ...when(not(has(byte(get('k')), NAME)), [['return']]),
     ...set('last', get('k')),
     ...loopWhile(and(geS(get('k'), int(0)), isNameNotAlnum(byte(get('k')))), set('k', sub(get('k'), int(1)))),
-    ...when(ltS(get('k'), int(0)), ret(int(0))),
-    ...when(not(has(byte(get('k')), ALNUM)), ret(int(0))),
-    ...when(not(call('secretWordEnd', get('k'))), ret(int(0))),
+    ...when(ltS(get('k'), int(0)), [['return']]),
+    ...when(not(has(byte(get('k')), ALNUM)), [['return']]),
+    ...when(not(call('secretWordEnd', get('k'))), [['return']]),
     // The AWS secret rule: `aws` … `key` right before the operator, 12 to 21 characters long.
-    ...when(and(eq(get('k'), get('last')), word('k', -2, 'key', true)), when(any(...AWS_NAME_LENGTHS.map((n) => word('last', 1 - n, 'aws', true))), ret(int(1)))),
+    ...when(and(eq(get('k'), get('last')), word('k', -2, 'key', true)), when(any(...AWS_NAME_LENGTHS.map((n) => word('last', 1 - n, 'aws', true))), set('flags', int(NAME_FLAGS.AWS)))),
     // ASSIGNMENT's name starts at the leftmost `[A-Za-z_$]` of its run that follows the run's start, `.` or `-`.
     ...set('j', get('last')),
     ...loopWhile(and(gtS(get('j'), int(0)), has(byte(sub(get('j'), int(1))), NAME)), set('j', sub(get('j'), int(1)))),
@@ -241,11 +248,18 @@ const operatorCandidate: FunctionSpec = {
     ...loopWhile(leS(get('start'), get('last')), [
       ...set('c', byte(get('start'))),
       ...when(and(or(and(has(get('c'), ALNUM), not(isDigit(get('c')))), or(eq(get('c'), chr('_')), eq(get('c'), chr('$')))),
-        any(eq(get('start'), get('j')), eq(byte(sub(get('start'), int(1))), chr('.')), eq(byte(sub(get('start'), int(1))), chr('-')))),
-        ret(call('secretName', get('start'), get('k')))),
+        any(eq(get('start'), get('j')), eq(byte(sub(get('start'), int(1))), chr('.')), eq(byte(sub(get('start'), int(1))), chr('-')))), [
+        ...when(call('secretName', get('start'), get('k')), set('flags', or(get('flags'), int(NAME_FLAGS.KIND)))),
+        ['br', 2],
+      ]),
       ...inc('start'),
     ]),
-    ...int(0),
+    ...when(eq(get('flags'), int(0)), [['return']]),
+    ...set('np', [...int(NAMES_AT), ['i32.load', 0]]),
+    ...get('np'), ...get('start'), ...int(-1), ...and(get('flags'), int(NAME_FLAGS.KIND)), ['select'], ['i32.store', 0],
+    ...get('np'), ...add(get('last'), int(1)), ['i32.store', 4],
+    ...get('np'), ...get('flags'), ['i32.store', 8],
+    ...int(NAMES_AT), ...add(get('np'), int(12)), ['i32.store', 0],
   ],
 };
 
@@ -367,8 +381,10 @@ const keepHit: FunctionSpec = {
   name: 'keepHit', params: { p: I32, n: I32 }, results: [I32], locals: { c: I32, b: I32 },
   body: [
     ...set('c', byte(get('p'))),
-    ...when(eq(get('c'), chr(':')), ret(any(call('ipv6Candidate', get('p')), call('urlCandidate', get('p'), get('n')), call('operatorCandidate', get('p'))))),
-    ...when(eq(get('c'), chr('=')), ret(call('operatorCandidate', get('p')))),
+    // An operator's name goes to the names list; a colon is a hit only for IPv6 and URLs.
+    ...when(or(eq(get('c'), chr(':')), eq(get('c'), chr('='))), call('operatorName', get('p'))),
+    ...when(eq(get('c'), chr(':')), ret(or(call('ipv6Candidate', get('p')), call('urlCandidate', get('p'), get('n'))))),
+    ...when(eq(get('c'), chr('=')), ret(int(0))),
     ...when(eq(get('c'), chr('@')), ret(call('emailCandidate', get('p')))),
     ...when(eq(get('c'), chr('y')), ret(and(eq(byte(at('p', -1)), chr('e')), eq(byte(at('p', 1)), chr('J'))))),
     ...when(eq(get('c'), chr('B')), ret(and(word('p', 0, 'BEGIN'), word('p', -5, '-----')))),
@@ -398,7 +414,7 @@ const COLON_NEXT = 0x0f;
 const FIRST = 0x70;
 /**
  * What may stand right before the `=` or `:` of an assignment to a secret word (see
- * operatorCandidate): s d e t n y in either case, `_ $ . -`, a quote, a blank, 0x00 and 0xFF.
+ * operatorName): s d e t n y in either case, `_ $ . -`, a quote, a blank, 0x00 and 0xFF.
  * Any bit is membership.
  */
 const PREV_LO = nibbleTable((l) => (l === 0 || (l >= 9 && l <= 0xd) ? 1 : 0) | ([0, 2, 4, 7, 0xd, 0xe].includes(l) ? 2 : 0) | ([4, 5, 0xe].includes(l) ? 4 : 0) | ([3, 4, 9].includes(l) ? 8 : 0) | (l === 0xf ? 16 | 64 : 0) | (l === 0 ? 32 : 0));
@@ -536,7 +552,7 @@ const anchors: FunctionSpec = {
   ],
 };
 
-export const KERNEL = assemble([anchors, keepRun, innerAnchors, awsKeyId, keepHit, ipv4Candidate, ipv6Candidate, urlCandidate, emailCandidate, operatorCandidate, secretWordEnd, secretName, wordStart, tokenPrefix]);
+export const KERNEL = assemble([anchors, keepRun, innerAnchors, awsKeyId, keepHit, ipv4Candidate, ipv6Candidate, urlCandidate, emailCandidate, operatorName, secretWordEnd, secretName, wordStart, tokenPrefix]);
 
 /** Longest text the kernel takes; longer ones go to the JavaScript scan (and would need a large memory). */
 export const KERNEL_MAX_LENGTH = 4 << 20;
@@ -588,7 +604,8 @@ export function kernelAnchors(text: string, thresholds: Required<Thresholds>): A
   const runs = align(wide + 2 * n + 32);
   const hits = align(runs + 12 * ((n >> 1) + 16));
   const lines = align(hits + 4 * (n + 16));
-  const size = lines + 4 * ((n >> 4) + 2);
+  const names = align(lines + 4 * ((n >> 4) + 2));
+  const size = names + 12 * ((n >> 1) + 16);
   const { memory } = instance;
   if (size > memory.buffer.byteLength) memory.grow(Math.ceil((size - memory.buffer.byteLength) / 65536));
   if (buffer === undefined || words === undefined || doubles === undefined || buffer.buffer !== memory.buffer) {
@@ -600,8 +617,10 @@ export function kernelAnchors(text: string, thresholds: Required<Thresholds>): A
   doubles[1] = thresholds.hex;
   // What `buffer.write(text, wide, 'utf16le')` calls, without the argument handling around it.
   (buffer as Buffer & { ucs2Write(text: string, offset: number): number }).ucs2Write(text, wide);
+  words[NAMES_AT >> 2] = names;
   const [runWords, hitCount] = instance.run(n, MIN_RUN, thresholds.minLength, wide, runs, hits, lines);
   return {
+    names: words.subarray(names >> 2, words[NAMES_AT >> 2]! >> 2),
     runs: words.subarray(runs >> 2, (runs >> 2) + runWords),
     hits: words.subarray(hits >> 2, (hits >> 2) + hitCount),
     newlines: words.subarray(lines >> 2, (lines >> 2) + ((n + 15) >> 4)),

@@ -6,7 +6,7 @@
  * and cost that one pass.
  */
 import { findAnchors, lineOf, type Anchors } from './anchors.js';
-import { Assignments } from './assignments.js';
+import { findAssignments } from './assignments.js';
 import { findEntropy } from './entropy.js';
 import { RUN } from './bytes.js';
 import { Jwts, PrivateKeys, UrlRules, awsKeyIdAt, tokenAt } from './formats.js';
@@ -16,8 +16,8 @@ import { resolveScanOptions, type Candidate, type Finding, type ResolvedScanOpti
 export function scan(text: string, options: ScanOptions = {}): Finding[] {
   const resolved = resolveScanOptions(options);
   const anchors = findAnchors(text, resolved.thresholds);
-  if (anchors.runs.length === 0 && anchors.hits.length === 0) return [];
-  return findings(text, anchors, detect(text, resolved, anchors.runs, anchors.hits));
+  if (anchors.runs.length === 0 && anchors.hits.length === 0 && anchors.names.length === 0) return [];
+  return findings(text, anchors, detect(text, resolved, anchors));
 }
 
 function findings(text: string, anchors: Anchors, candidates: Candidate[]): Finding[] {
@@ -26,7 +26,7 @@ function findings(text: string, anchors: Anchors, candidates: Candidate[]): Find
 }
 
 /** Every detector at its anchors. */
-function detect(text: string, options: ResolvedScanOptions, runs: Int32Array, hits: Int32Array): Candidate[] {
+function detect(text: string, options: ResolvedScanOptions, { runs, hits, names }: Anchors): Candidate[] {
   const candidates: Candidate[] = [];
   if (runs.length > 0) {
     findEntropy(text, runs, options, candidates);
@@ -35,8 +35,8 @@ function detect(text: string, options: ResolvedScanOptions, runs: Int32Array, hi
       if ((runs[r + 2]! & RUN.AWS) !== 0) awsKeyIdAt(text, runs[r]!, candidates);
     }
   }
+  if (names.length > 0) findAssignments(text, names, options.path, candidates);
   if (hits.length === 0) return candidates;
-  const assignments = new Assignments(text);
   const ipv6 = new Ipv6Scan(text, candidates);
   const urls = new UrlRules(text, candidates);
   const emails = new Emails(text, candidates);
@@ -44,15 +44,10 @@ function detect(text: string, options: ResolvedScanOptions, runs: Int32Array, hi
   const privateKeys = new PrivateKeys(text, candidates);
   for (let h = 0; h < hits.length; h++) {
     const at = hits[h]!;
-    const c = text.charCodeAt(at);
-    switch (c) {
+    switch (text.charCodeAt(at)) {
       case 58: // :
         ipv6.colon(at);
         urls.colon(at);
-        assignments.operator(at);
-        break;
-      case 61: // =
-        assignments.operator(at);
         break;
       case 64: // @
         emails.at(at);
@@ -67,7 +62,6 @@ function detect(text: string, options: ResolvedScanOptions, runs: Int32Array, hi
         ipv4At(text, at, candidates);
     }
   }
-  assignments.finish(options.path, candidates);
   return candidates;
 }
 
