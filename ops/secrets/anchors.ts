@@ -29,7 +29,7 @@
  * the kernel cannot run and as its reference in tests.
  */
 import { BYTE_CLASS, BYTE_FLAGS, C_LOG2_C, ENTROPY_MAX_RUN, ENTROPY_SLACK, MIN_RUN, NAME_FLAGS, RUN, narrowed } from './bytes.js';
-import { kernelAnchors } from './kernel.js';
+import { NO_ANCHORS, kernelAnchors } from './kernel.js';
 import { kindOfNameAt } from './rules.js';
 import { longRuns } from './runs.js';
 import type { Thresholds } from './types.js';
@@ -110,6 +110,7 @@ export function scriptAnchors(text: string, thresholds: Required<Thresholds>): A
     }
     if (keepHit(bytes, i)) hits.push(i);
   }
+  if (runs.length === 0 && hits.length === 0 && names.length === 0) return NO_ANCHORS;
   const newlines = new Int32Array((text.length + 15) >> 4);
   let count = 0;
   let block = 0;

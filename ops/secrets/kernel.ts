@@ -24,8 +24,10 @@ import { assemble, F64, I32, V128, type FunctionSpec, type Instruction } from '.
  */
 const TABLE = 0;
 const THRESHOLDS = 256;
-/** Where the names list is written next (an address). */
+/** Where the names list is written next, and where the runs and hits lists end (addresses). */
 const NAMES_AT = 272;
+const RUNS_AT = 276;
+const HITS_AT = 280;
 const COUNTS = 1024;
 const C_LOG2_C_AT = 2048;
 const TEXT = C_LOG2_C_AT + 8 * (ENTROPY_MAX_RUN + 1) + 1024;
@@ -537,7 +539,7 @@ const block: Code = [
 const anchors: FunctionSpec = {
   name: 'anchors', exported: true,
   params: { n: I32, min: I32, minLength: I32, wide: I32, runs: I32, hits: I32, lines: I32 },
-  results: [I32, I32],
+  results: [],
   locals: { newlines: I32, i: I32, p: I32, s: I32, e: I32, h: I32, carry: I32, head: I32, m: I32, rp: I32, hp: I32, v0: V128, v1: V128, v2: V128, cls: V128, prev: V128, colon: V128, ops: V128 },
   body: [
     ...narrow,
@@ -547,8 +549,8 @@ const anchors: FunctionSpec = {
     ...loopWhile(ltS(get('i'), get('n')), [...block, ...set('i', add(get('i'), int(16)))]),
     // A run reaching the end of a text whose length is a multiple of 16.
     ...when(geS(get('carry'), get('min')), keepAndStoreRun(sub(get('n'), get('carry')), get('n'))),
-    ...[...get('rp'), ...get('runs'), ['i32.sub'], ['i32.const', 2], ['i32.shr_u']] as Code,
-    ...[...get('hp'), ...get('hits'), ['i32.sub'], ['i32.const', 2], ['i32.shr_u']] as Code,
+    ...int(RUNS_AT), ...get('rp'), ['i32.store', 0],
+    ...int(HITS_AT), ...get('hp'), ['i32.store', 0],
   ],
 };
 
@@ -570,7 +572,7 @@ declare const WebAssembly: {
 
 interface Instance {
   memory: WasmMemory;
-  run: (n: number, min: number, minLength: number, wide: number, runs: number, hits: number, lines: number) => [number, number];
+  run: (n: number, min: number, minLength: number, wide: number, runs: number, hits: number, lines: number) => void;
 }
 
 let instance: Instance | null | undefined;
@@ -587,6 +589,9 @@ function load(): Instance | null {
     return null;
   }
 }
+
+/** Anchors of a text with none (`newlines` empty too: nothing will need a line number). */
+export const NO_ANCHORS: Anchors = Object.freeze({ runs: new Int32Array(0), hits: new Int32Array(0), names: new Int32Array(0), newlines: new Int32Array(0) });
 
 let buffer: Buffer | undefined;
 let words: Int32Array | undefined;
@@ -618,13 +623,17 @@ export function kernelAnchors(text: string, thresholds: Required<Thresholds>): A
   // What `buffer.write(text, wide, 'utf16le')` calls, without the argument handling around it.
   (buffer as Buffer & { ucs2Write(text: string, offset: number): number }).ucs2Write(text, wide);
   words[NAMES_AT >> 2] = names;
-  const [runWords, hitCount] = instance.run(n, MIN_RUN, thresholds.minLength, wide, runs, hits, lines);
+  instance.run(n, MIN_RUN, thresholds.minLength, wide, runs, hits, lines);
+  const [namesEnd, runsEnd, hitsEnd] = [words[NAMES_AT >> 2]!, words[RUNS_AT >> 2]!, words[HITS_AT >> 2]!];
+  // Most texts have no anchor at all: no views to make.
+  if (namesEnd === names && runsEnd === runs && hitsEnd === hits) return NO_ANCHORS;
   return {
-    names: words.subarray(names >> 2, words[NAMES_AT >> 2]! >> 2),
-    runs: words.subarray(runs >> 2, (runs >> 2) + runWords),
-    hits: words.subarray(hits >> 2, (hits >> 2) + hitCount),
+    names: words.subarray(names >> 2, namesEnd >> 2),
+    runs: words.subarray(runs >> 2, runsEnd >> 2),
+    hits: words.subarray(hits >> 2, hitsEnd >> 2),
     newlines: words.subarray(lines >> 2, (lines >> 2) + ((n + 15) >> 4)),
   };
 }
+
 
 const align = (offset: number): number => (offset + 63) & ~63;

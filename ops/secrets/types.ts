@@ -41,10 +41,12 @@ export interface ResolvedScanOptions {
 }
 
 export const DEFAULT_THRESHOLDS: Readonly<Required<Thresholds>> = { base64: 4.5, hex: 3.0, minLength: 16 };
+/** Shared by every default resolution, so frozen. */
+const DEFAULTS: Required<Thresholds> = Object.freeze({ ...DEFAULT_THRESHOLDS });
 
 export function resolveScanOptions(options: ScanOptions = {}): ResolvedScanOptions {
   // The common call, `{ path }`, on the per-file path: no spreading and checking.
-  if (options.thresholds === undefined) return { path: options.path ?? '', thresholds: { ...DEFAULT_THRESHOLDS } };
+  if (options.thresholds === undefined) return { path: options.path ?? '', thresholds: DEFAULTS };
   const t = { ...DEFAULT_THRESHOLDS, ...stripUndefined(options.thresholds) };
   for (const field of ['base64', 'hex'] as const) {
     if (!Number.isFinite(t[field]) || t[field] < 0) {
