@@ -499,14 +499,13 @@ const block: Code = [
   ...set('newlines', add(get('newlines'), [...equals('v0', '\n'), ['i8x16.bitmask'], ['i32.popcnt']])),
   ['local.get', 'p'], ['v128.load', 1], ['local.set', 'v1'],
   ...shufti('v0', CLASS_LO, CLASS_HI), ['local.set', 'cls'],
-  // Runs: `carry` class bytes end the previous block.
-  ['local.get', 'cls'], ...nonzero, ['i8x16.bitmask'], ['local.set', 'm'],
-  ...when(eq(get('m'), int(0xffff)), set('carry', add(get('carry'), int(16))), [
-    ...set('head', [...get('m'), ['i32.const', -1], ['i32.xor'], ['i32.ctz']]),
-    ...when(geS(add(get('carry'), get('head')), get('min')), keepAndStoreRun(sub(get('i'), get('carry')), add(get('i'), get('head')))),
-    // class bytes at the top of the block: leading zeros of the complement, in 16 bits
-    ...set('carry', [...get('m'), ['i32.const', -1], ['i32.xor'], ['i32.const', 16], ['i32.shl'], ['i32.clz']]),
-  ]),
+  // Runs: `carry` class bytes end the previous block. Without branches but the rare one where a
+  // long run ends: `m` marks the bytes outside the class (bit 16 set, so a full block reads as 16).
+  ['local.get', 'cls'], ...nonzero, ['i8x16.bitmask'], ['i32.const', -1], ['i32.xor'], ['i32.const', 0x1ffff], ['i32.and'], ['local.set', 'm'],
+  ...set('head', [...get('m'), ['i32.ctz']]),
+  ...when(and(ne(get('head'), int(16)), geS(add(get('carry'), get('head')), get('min'))), keepAndStoreRun(sub(get('i'), get('carry')), add(get('i'), get('head')))),
+  // class bytes at the top of the block: leading zeros of the outside bits, in 16 bits
+  ...set('carry', [...add(get('carry'), int(16)), ...get('m'), ['i32.const', 16], ['i32.shl'], ['i32.clz'], ...eq(get('head'), int(16)), ['select']]),
   // Where a hit may be: necessary conditions of keepHit, sixteen at a time. Three blocks in four
   // hold no `:` or `=`, so the operator conditions run only where one is.
   ['local.get', 'p'], ['v128.load', 2], ['local.set', 'v2'],
@@ -596,6 +595,8 @@ export const NO_ANCHORS: Anchors = Object.freeze({ runs: new Int32Array(0), hits
 let buffer: Buffer | undefined;
 let words: Int32Array | undefined;
 let doubles: Float64Array | undefined;
+/** The thresholds last written to the kernel's memory. */
+let thresholdsIn: Required<Thresholds> | undefined;
 
 /**
  * anchors.ts `findAnchors` for texts the kernel takes, else undefined. The returned arrays view the
@@ -605,26 +606,35 @@ export function kernelAnchors(text: string, thresholds: Required<Thresholds>): A
   if (instance === undefined) instance = load();
   if (instance === null || text.length > KERNEL_MAX_LENGTH || thresholds.minLength < MIN_RUN) return undefined;
   const n = text.length;
+  // Layout after the text: its UTF-16 copy, then the runs, hits, newline counts and names lists.
   const wide = align(TEXT + n + PADDING);
   const runs = align(wide + 2 * n + 32);
   const hits = align(runs + 12 * ((n >> 1) + 16));
   const lines = align(hits + 4 * (n + 16));
   const names = align(lines + 4 * ((n >> 4) + 2));
   const size = names + 12 * ((n >> 1) + 16);
-  const { memory } = instance;
-  if (size > memory.buffer.byteLength) memory.grow(Math.ceil((size - memory.buffer.byteLength) / 65536));
-  if (buffer === undefined || words === undefined || doubles === undefined || buffer.buffer !== memory.buffer) {
+  // Only this function grows the memory (at least doubling it), so the views stay valid until it does.
+  if (buffer === undefined || words === undefined || doubles === undefined || size > buffer.length) {
+    const { memory } = instance;
+    const have = memory.buffer.byteLength;
+    if (size > have) memory.grow(Math.ceil(Math.max(size - have, have) / 65536));
     buffer = Buffer.from(memory.buffer);
     words = new Int32Array(memory.buffer);
     doubles = new Float64Array(memory.buffer, THRESHOLDS, 2);
+    thresholdsIn = undefined;
   }
-  doubles[0] = thresholds.base64;
-  doubles[1] = thresholds.hex;
+  if (thresholds !== thresholdsIn) {
+    doubles[0] = thresholds.base64;
+    doubles[1] = thresholds.hex;
+    thresholdsIn = thresholds;
+  }
   // What `buffer.write(text, wide, 'utf16le')` calls, without the argument handling around it.
   (buffer as Buffer & { ucs2Write(text: string, offset: number): number }).ucs2Write(text, wide);
   words[NAMES_AT >> 2] = names;
   instance.run(n, MIN_RUN, thresholds.minLength, wide, runs, hits, lines);
-  const [namesEnd, runsEnd, hitsEnd] = [words[NAMES_AT >> 2]!, words[RUNS_AT >> 2]!, words[HITS_AT >> 2]!];
+  const namesEnd = words[NAMES_AT >> 2]!;
+  const runsEnd = words[RUNS_AT >> 2]!;
+  const hitsEnd = words[HITS_AT >> 2]!;
   // Most texts have no anchor at all: no views to make.
   if (namesEnd === names && runsEnd === runs && hitsEnd === hits) return NO_ANCHORS;
   return {
@@ -634,6 +644,5 @@ export function kernelAnchors(text: string, thresholds: Required<Thresholds>): A
     newlines: words.subarray(lines >> 2, (lines >> 2) + ((n + 15) >> 4)),
   };
 }
-
 
 const align = (offset: number): number => (offset + 63) & ~63;

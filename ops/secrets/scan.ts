@@ -6,6 +6,7 @@
  * and cost that one pass.
  */
 import { findAnchors, lineOf, type Anchors } from './anchors.js';
+import { NO_ANCHORS } from './kernel.js';
 import { findAssignments } from './assignments.js';
 import { findEntropy } from './entropy.js';
 import { RUN } from './bytes.js';
@@ -16,7 +17,8 @@ import { resolveScanOptions, type Candidate, type Finding, type ResolvedScanOpti
 export function scan(text: string, options: ScanOptions = {}): Finding[] {
   const resolved = resolveScanOptions(options);
   const anchors = findAnchors(text, resolved.thresholds);
-  if (anchors.runs.length === 0 && anchors.hits.length === 0 && anchors.names.length === 0) return [];
+  // Most files: no anchor, nothing more to do.
+  if (anchors === NO_ANCHORS) return [];
   return findings(text, anchors, detect(text, resolved, anchors));
 }
 
