@@ -19,8 +19,9 @@ import type { Thresholds } from './types.js';
 import { assemble, F64, I32, V128, type FunctionSpec, type Instruction } from './wasm.js';
 
 /**
- * Memory layout: the byte class table, the entropy thresholds (hex, base64), per-byte counts, the
- * `c log2 c` table, a zero guard, then the narrowed text and its zero padding.
+ * Memory layout: the byte class table, the entropy thresholds (hex, base64) and list pointers, the
+ * vector constants, per-byte counts, the `c log2 c` table, a zero guard, then the narrowed text and
+ * its zero padding.
  */
 const TABLE = 0;
 const THRESHOLDS = 256;
@@ -28,8 +29,10 @@ const THRESHOLDS = 256;
 const NAMES_AT = 272;
 const RUNS_AT = 276;
 const HITS_AT = 280;
-const COUNTS = 1024;
-const C_LOG2_C_AT = 2048;
+/** The v128 constants, loaded from memory rather than built in each iteration (see `pooled`). */
+const CONSTANTS = 1024;
+const COUNTS = 2048;
+const C_LOG2_C_AT = 3072;
 const TEXT = C_LOG2_C_AT + 8 * (ENTROPY_MAX_RUN + 1) + 1024;
 const PADDING = 64;
 
@@ -553,7 +556,27 @@ const anchors: FunctionSpec = {
   ],
 };
 
-export const KERNEL = assemble([anchors, keepRun, innerAnchors, awsKeyId, keepHit, ipv4Candidate, ipv6Candidate, urlCandidate, emailCandidate, operatorName, secretWordEnd, secretName, wordStart, tokenPrefix]);
+/**
+ * V8 builds a `v128.const` with three instructions every time the loop reaches it; a load from
+ * memory is one, often folded into the instruction that uses it. So every constant becomes a load
+ * from a pool that `load` writes into memory.
+ */
+const POOL = new Map<string, number>();
+function pooled(fn: FunctionSpec): FunctionSpec {
+  const body = fn.body.flatMap((instruction): Instruction[] => {
+    if (instruction[0] !== 'v128.const') return [instruction];
+    const bytes = instruction[1] as readonly number[];
+    const key = bytes.join(',');
+    if (!POOL.has(key)) POOL.set(key, CONSTANTS + 16 * POOL.size);
+    return [['i32.const', 0], ['v128.load', POOL.get(key)!]];
+  });
+  return { ...fn, body };
+}
+
+export const KERNEL = assemble(
+  [anchors, keepRun, innerAnchors, awsKeyId, keepHit, ipv4Candidate, ipv6Candidate, urlCandidate, emailCandidate, operatorName, secretWordEnd, secretName, wordStart, tokenPrefix].map(pooled),
+);
+if (CONSTANTS + 16 * POOL.size > COUNTS) throw new Error('kernel constant pool overflows');
 
 /** Longest text the kernel takes; longer ones go to the JavaScript scan (and would need a large memory). */
 export const KERNEL_MAX_LENGTH = 4 << 20;
@@ -581,6 +604,7 @@ function load(): Instance | null {
     const memory = new WebAssembly.Memory({ initial: 16 });
     new Uint8Array(memory.buffer).set(BYTE_CLASS, TABLE);
     new Float64Array(memory.buffer, C_LOG2_C_AT, C_LOG2_C.length).set(C_LOG2_C);
+    for (const [key, at] of POOL) new Uint8Array(memory.buffer, at, 16).set(key.split(',').map(Number));
     const exports = new WebAssembly.Instance(new WebAssembly.Module(KERNEL), { env: { memory } }).exports;
     return { memory, run: exports.anchors as unknown as Instance['run'] };
   } catch {
