@@ -506,7 +506,11 @@ const block: Code = [
   // long run ends: `m` marks the bytes outside the class (bit 16 set, so a full block reads as 16).
   ['local.get', 'cls'], ...nonzero, ['i8x16.bitmask'], ['i32.const', -1], ['i32.xor'], ['i32.const', 0x1ffff], ['i32.and'], ['local.set', 'm'],
   ...set('head', [...get('m'), ['i32.ctz']]),
-  ...when(and(ne(get('head'), int(16)), geS(add(get('carry'), get('head')), get('min'))), keepAndStoreRun(sub(get('i'), get('carry')), add(get('i'), get('head')))),
+  ...when(and(ne(get('head'), int(16)), geS(add(get('carry'), get('head')), get('min'))), [
+    ...get('raw'), ...sub(get('i'), get('carry')), ['i32.store', 0],
+    ...get('raw'), ...add(get('i'), get('head')), ['i32.store', 4],
+    ...set('raw', add(get('raw'), int(8))),
+  ]),
   // class bytes at the top of the block: leading zeros of the outside bits, in 16 bits
   ...set('carry', [...add(get('carry'), int(16)), ...get('m'), ['i32.const', 16], ['i32.shl'], ['i32.clz'], ...eq(get('head'), int(16)), ['select']]),
   // Where a hit may be: necessary conditions of keepHit, sixteen at a time. Three blocks in four
@@ -529,29 +533,50 @@ const block: Code = [
   ['local.get', 'v2'], splat(48), ['i8x16.sub'], splat(10), ['i8x16.lt_u'], ['v128.and'], ['v128.or'],
   ['i8x16.bitmask'], ['local.set', 'm'],
   ...loopWhile(ne(get('m'), int(0)), [
-    ...set('s', add(get('i'), [...get('m'), ['i32.ctz']])),
-    ...when(and(ltS(get('s'), get('n')), [...get('s'), ...get('n'), ['call', 'keepHit']]), [
-      ...get('hp'), ...get('s'), ['i32.store', 0],
-      ...set('hp', add(get('hp'), int(4))),
-    ]),
+    ...get('hp'), ...add(get('i'), [...get('m'), ['i32.ctz']]), ['i32.store', 0],
+    ...set('hp', add(get('hp'), int(4))),
     ...set('m', and(get('m'), sub(get('m'), int(1)))),
   ]),
 ];
 
 const anchors: FunctionSpec = {
   name: 'anchors', exported: true,
-  params: { n: I32, min: I32, minLength: I32, wide: I32, runs: I32, hits: I32, lines: I32 },
+  params: { n: I32, min: I32, minLength: I32, wide: I32, runs: I32, hits: I32, lines: I32, rawRuns: I32 },
   results: [],
-  locals: { newlines: I32, i: I32, p: I32, s: I32, e: I32, h: I32, carry: I32, head: I32, m: I32, rp: I32, hp: I32, v0: V128, v1: V128, v2: V128, cls: V128, prev: V128, colon: V128, ops: V128 },
+  locals: { raw: I32, newlines: I32, i: I32, p: I32, s: I32, e: I32, h: I32, carry: I32, head: I32, m: I32, rp: I32, hp: I32, v0: V128, v1: V128, v2: V128, cls: V128, prev: V128, colon: V128, ops: V128 },
   body: [
     ...narrow,
-    ...set('rp', get('runs')),
+    // The SIMD pass makes no calls (they would spill its registers): it stores the long runs and
+    // the candidate hits as they come, and the predicates run over those lists afterwards.
+    ...set('raw', get('rawRuns')),
     ...set('hp', get('hits')),
     ...set('i', int(0)),
     ...loopWhile(ltS(get('i'), get('n')), [...block, ...set('i', add(get('i'), int(16)))]),
     // A run reaching the end of a text whose length is a multiple of 16.
-    ...when(geS(get('carry'), get('min')), keepAndStoreRun(sub(get('n'), get('carry')), get('n'))),
+    ...when(geS(get('carry'), get('min')), [
+      ...get('raw'), ...sub(get('n'), get('carry')), ['i32.store', 0],
+      ...get('raw'), ...get('n'), ['i32.store', 4],
+      ...set('raw', add(get('raw'), int(8))),
+    ]),
+    ...set('rp', get('runs')),
+    ...set('i', get('rawRuns')),
+    ...loopWhile(ltS(get('i'), get('raw')), [
+      ...keepAndStoreRun([...get('i'), ['i32.load', 0]], [...get('i'), ['i32.load', 4]]),
+      ...set('i', add(get('i'), int(8))),
+    ]),
     ...int(RUNS_AT), ...get('rp'), ['i32.store', 0],
+    // Hits kept in place.
+    ...set('m', get('hp')),
+    ...set('hp', get('hits')),
+    ...set('i', get('hits')),
+    ...loopWhile(ltS(get('i'), get('m')), [
+      ...set('s', [...get('i'), ['i32.load', 0]]),
+      ...when(call('keepHit', get('s'), get('n')), [
+        ...get('hp'), ...get('s'), ['i32.store', 0],
+        ...set('hp', add(get('hp'), int(4))),
+      ]),
+      ...set('i', add(get('i'), int(4))),
+    ]),
     ...int(HITS_AT), ...get('hp'), ['i32.store', 0],
   ],
 };
@@ -594,7 +619,7 @@ declare const WebAssembly: {
 
 interface Instance {
   memory: WasmMemory;
-  run: (n: number, min: number, minLength: number, wide: number, runs: number, hits: number, lines: number) => void;
+  run: (n: number, min: number, minLength: number, wide: number, runs: number, hits: number, lines: number, rawRuns: number) => void;
 }
 
 let instance: Instance | null | undefined;
@@ -636,7 +661,8 @@ export function kernelAnchors(text: string, thresholds: Required<Thresholds>): A
   const hits = align(runs + 12 * ((n >> 1) + 16));
   const lines = align(hits + 4 * (n + 16));
   const names = align(lines + 4 * ((n >> 4) + 2));
-  const size = names + 12 * ((n >> 1) + 16);
+  const rawRuns = align(names + 12 * ((n >> 1) + 16));
+  const size = rawRuns + 8 * ((n >> 4) + 2);
   // Only this function grows the memory (at least doubling it), so the views stay valid until it does.
   if (buffer === undefined || words === undefined || doubles === undefined || size > buffer.length) {
     const { memory } = instance;
@@ -655,7 +681,7 @@ export function kernelAnchors(text: string, thresholds: Required<Thresholds>): A
   // What `buffer.write(text, wide, 'utf16le')` calls, without the argument handling around it.
   (buffer as Buffer & { ucs2Write(text: string, offset: number): number }).ucs2Write(text, wide);
   words[NAMES_AT >> 2] = names;
-  instance.run(n, MIN_RUN, thresholds.minLength, wide, runs, hits, lines);
+  instance.run(n, MIN_RUN, thresholds.minLength, wide, runs, hits, lines, rawRuns);
   const namesEnd = words[NAMES_AT >> 2]!;
   const runsEnd = words[RUNS_AT >> 2]!;
   const hitsEnd = words[HITS_AT >> 2]!;
