@@ -3,10 +3,11 @@
  * drawn from the base64 or hex alphabet, flagged when their Shannon entropy clears a threshold and no
  * false-positive filter explains them away.
  *
- * A candidate is what QUOTED or ASSIGNED matches. Rather than run them, the scan takes the long base64
- * runs (runs.ts) and looks at each run's two ends. The one thing a global regex does that a look at
- * the ends does not is consume: in `"ab"cd…"` the quote before `cd…` closed the match `"ab"`, so it
- * opens none. `Consumed` replays that along the (rare) chain of matches that end where the next begins.
+ * A candidate is what QUOTED or ASSIGNED matches. Rather than run them, the scan takes the runs
+ * anchors.ts keeps (long base64 runs with a candidate's surroundings, alphabet and entropy) and checks
+ * each run's two ends exactly. The one thing a global regex does that a look at the ends does not is
+ * consume: in `"ab"cd…"` the quote before `cd…` closed the match `"ab"`, so it opens none. `Consumed`
+ * replays that along the (rare) chain of matches that end where the next begins.
  */
 import { RUN } from './bytes.js';
 import { B64, CHARS, codeAt } from './chars.js';

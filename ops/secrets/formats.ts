@@ -1,8 +1,9 @@
 /**
  * Format rules run at their anchors (anchors.ts), sticky, instead of over the whole text: vendor
- * tokens at the start of a base64 run or of a `+`, `/` or `-` separated part of one (their
- * lookbehinds allow nothing else), AWS key ids at `AKIA`-like hits, JWTs at `eyJ`, PEM blocks at
- * `-----BEGIN`, URL rules at `://`. The regexes in FORMAT_RULES still decide every match.
+ * tokens where a base64 run or a `+`, `/` or `-` separated part of one starts (their lookbehinds
+ * allow nothing else), AWS key ids at `AKIA` and kin, JWTs at `eyJ`, PEM blocks at `-----BEGIN`, URL
+ * rules at `://`; the AWS secret rule at the names anchors.ts hands to assignments.ts. The regexes in
+ * FORMAT_RULES still decide every match.
  *
  * Where a rule's matches could overlap (a JWT inside the tail of an invalid one, a second PEM header
  * inside an unterminated block), positions before the end of the rule's previous match are skipped,
@@ -40,9 +41,6 @@ export const AWS_SECRET = compile('aws-secret-access-key');
 export const ANCHORED_RULES: readonly string[] = [
   AWS_KEY_ID, GITHUB, GITHUB_PAT, GITLAB, SLACK, SLACK_WEBHOOK, STRIPE, NPM, GOOGLE, PRIVATE_KEY, JWT, URL_CREDENTIALS, AWS_SECRET,
 ].map((r) => r.id);
-
-/** The shortest vendor token (`xoxb-` and ten more); each lies inside one base64 run. */
-export const SHORTEST_RUN_TOKEN = 15;
 
 /** Runs `rule` at `at`; a match (that passes `validate`) becomes a candidate. Returns the match's end, or -1. */
 export function matchAt(text: string, rule: Compiled, at: number, out: Candidate[]): number {

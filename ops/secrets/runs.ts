@@ -1,8 +1,9 @@
 /**
- * Long runs of the base64 alphabet. Entropy candidates and vendor tokens all live inside one, and most
- * of a source file is short words, so the scan probes the last position of a window as wide as the
- * shortest interesting run: a character outside the alphabet there rules out every run starting in
- * the window, and the scan moves on a whole window without reading the rest of it.
+ * Long runs of the base64 alphabet, for the JavaScript anchors (anchors.ts `scriptAnchors`; the
+ * kernel finds them sixteen bytes at a time). Most of a source file is short words, so the scan
+ * probes the last position of a window as wide as the shortest interesting run: a character outside
+ * the alphabet there rules out every run starting in the window, and the scan moves on a whole window
+ * without reading the rest of it.
  */
 import { B64, CHARS } from './chars.js';
 

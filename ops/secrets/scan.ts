@@ -6,18 +6,18 @@
  * and cost that one pass.
  */
 import { findAnchors, lineOf, type Anchors } from './anchors.js';
-import { NO_ANCHORS } from './kernel.js';
 import { findAssignments } from './assignments.js';
 import { findEntropy } from './entropy.js';
 import { RUN } from './bytes.js';
 import { Jwts, PrivateKeys, UrlRules, awsKeyIdAt, tokenAt } from './formats.js';
+import { NO_ANCHORS } from './kernel.js';
 import { Emails, Ipv6Scan, ipv4At } from './pii.js';
 import { resolveScanOptions, type Candidate, type Finding, type ResolvedScanOptions, type ScanOptions } from './types.js';
 
 export function scan(text: string, options: ScanOptions = {}): Finding[] {
   const resolved = resolveScanOptions(options);
   const anchors = findAnchors(text, resolved.thresholds);
-  // Most files: no anchor, nothing more to do.
+  // Most files have no anchor: nothing more to do.
   if (anchors === NO_ANCHORS) return [];
   return findings(text, anchors, detect(text, resolved, anchors));
 }
