@@ -11,11 +11,11 @@ import { NAME_FLAGS } from './bytes.js';
 import { hasWordAt } from './chars.js';
 import { isConfigFile, isPlaceholder } from './filters.js';
 import { AWS_SECRET, matchAt } from './formats.js';
+import { Replay } from './replay.js';
 import { ASSIGNMENT, PRIORITY, kindOfName, sticky } from './rules.js';
 import type { Candidate } from './types.js';
 
 const ASSIGNMENT_AT = sticky(ASSIGNMENT);
-const ASSIGNMENTS = new RegExp(ASSIGNMENT.source, 'g');
 const CODE_WORDS = new Set(['null', 'none', 'nil', 'true', 'false', 'undefined', 'str', 'string']);
 // `aws` … `key`: from `awssecretkey` to `aws_secret_access_key`.
 const AWS_NAME_LENGTHS = [21, 20, 19, 18, 17, 16, 15, 14, 13, 12];
@@ -83,50 +83,4 @@ function plausibleBareValue(value: string, next: string | undefined): boolean {
 function ascendingUnique(values: number[]): number[] {
   const sorted = values.sort((a, b) => a - b);
   return sorted.filter((v, i) => i === 0 || v !== sorted[i - 1]);
-}
-
-const OPERATOR_AHEAD = /\s*[:=]/y;
-
-/**
- * ASSIGNMENT run as a global regex, from a point where its state is known, to tell whether an earlier
- * match covers a position. A line start is such a point unless the line opens with an operator (only
- * there can a match run on from the line before: nothing but the blank between name and operator
- * crosses a newline). Queries come in ascending order and share the replay on a line.
- */
-class Replay {
-  private readonly all = ASSIGNMENTS;
-  private position = 0;
-  private last: { start: number; end: number } | undefined;
-  private next: RegExpExecArray | null | undefined;
-
-  constructor(private readonly text: string) {}
-
-  covered(at: number): boolean {
-    const from = this.lineStart(at);
-    if (this.position <= from) {
-      this.position = from;
-      this.last = undefined;
-      this.next = undefined;
-    }
-    for (;;) {
-      if (this.next === undefined) {
-        this.all.lastIndex = this.position;
-        this.next = this.all.exec(this.text);
-      }
-      if (this.next === null || this.next.index >= at) break;
-      this.last = { start: this.next.index, end: this.next.index + this.next[0].length };
-      this.position = this.last.end;
-      this.next = undefined;
-    }
-    return this.last !== undefined && this.last.start < at && at < this.last.end;
-  }
-
-  private lineStart(at: number): number {
-    let start = this.text.lastIndexOf('\n', at - 1) + 1;
-    for (;;) {
-      OPERATOR_AHEAD.lastIndex = start;
-      if (start === 0 || !OPERATOR_AHEAD.test(this.text)) return start;
-      start = start >= 2 ? this.text.lastIndexOf('\n', start - 2) + 1 : 0;
-    }
-  }
 }

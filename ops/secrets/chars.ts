@@ -16,6 +16,10 @@ export const ALNUM = 8;
 export const LOCAL = 16;
 /** `[A-Za-z0-9+.-]`: a URL scheme. */
 export const SCHEME = 32;
+/** `[\w$.-]`: the name of an assignment. */
+export const NAME = 64;
+/** `\s`: JavaScript's whitespace and line terminators. */
+export const SPACE = 128;
 
 export const CHARS = new Uint8Array(0x10000);
 
@@ -33,6 +37,8 @@ mark(ALNUMS + '_', WORD);
 mark(ALNUMS, ALNUM);
 mark(ALNUMS + '._%+-', LOCAL);
 mark(ALNUMS + '+.-', SCHEME);
+mark(ALNUMS + '_$.-', NAME);
+mark('\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff', SPACE);
 
 /** The code unit at `i`, or -1 outside the text (so table lookups and comparisons need no bounds check). */
 export function codeAt(text: string, i: number): number {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { findAnchors, lineOf, scriptAnchors } from '../../../ops/secrets/anchors.js';
 import { BYTE_CLASS, BYTE_FLAGS, narrowed } from '../../../ops/secrets/bytes.js';
-import { ALNUM, B64, CHARS, HEX, LOCAL, SCHEME, WORD } from '../../../ops/secrets/chars.js';
+import { ALNUM, B64, CHARS, HEX, LOCAL, NAME, SCHEME, SPACE, WORD } from '../../../ops/secrets/chars.js';
 import { ANCHORED_RULES } from '../../../ops/secrets/formats.js';
 import { KERNEL, kernelAnchors, NO_ANCHORS } from '../../../ops/secrets/kernel.js';
 import { DEFAULT_THRESHOLDS, FORMAT_RULES } from '../../../ops/secrets/index.js';
@@ -30,16 +30,16 @@ describe('secrets anchors - the class tables say what the rules’ regexes say',
   });
 
   it('code-unit classes over all of UTF-16', () => {
-    const classes: Array<[flag: number, regex: RegExp]> = [[B64, /[A-Za-z0-9+/_-]/], [HEX, /[0-9A-Fa-f]/], [WORD, /\w/], [ALNUM, /[A-Za-z0-9]/], [LOCAL, /[A-Za-z0-9._%+-]/], [SCHEME, /[A-Za-z0-9+.-]/]];
+    const classes: Array<[flag: number, regex: RegExp]> = [[B64, /[A-Za-z0-9+/_-]/], [HEX, /[0-9A-Fa-f]/], [WORD, /\w/], [ALNUM, /[A-Za-z0-9]/], [LOCAL, /[A-Za-z0-9._%+-]/], [SCHEME, /[A-Za-z0-9+.-]/], [NAME, /[\w$.-]/], [SPACE, /\s/]];
     for (let c = 0; c < 0x10000; c++) {
       for (const [flag, regex] of classes) if (((CHARS[c]! & flag) !== 0) !== regex.test(char(c))) assert.fail(`${regex} at U+${c.toString(16)}`);
     }
   });
 
-  it('narrowing keeps every class member and turns every other code unit above 0xFF into a blank', () => {
+  it('no code unit above 0xFF is in a class but blanks, and each narrows to a blank', () => {
     for (let c = 0x100; c < 0x10000; c++) {
       const b = narrowed(c);
-      if (CHARS[c] !== 0 || (BYTE_CLASS[b]! & BYTE_FLAGS.SPACE) === 0) assert.fail(`U+${c.toString(16)} → 0x${b.toString(16)}`);
+      if ((CHARS[c]! & ~SPACE) !== 0 || (BYTE_CLASS[b]! & BYTE_FLAGS.SPACE) === 0) assert.fail(`U+${c.toString(16)} → 0x${b.toString(16)}`);
     }
   });
 });

@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import { scriptAnchors } from '../../../ops/secrets/anchors.js';
 import { kernelAnchors } from '../../../ops/secrets/kernel.js';
 import { DEFAULT_THRESHOLDS, kindOfName, scan, type Thresholds } from '../../../ops/secrets/index.js';
+import { Replay } from '../../../ops/secrets/replay.js';
+import { ASSIGNMENT } from '../../../ops/secrets/rules.js';
 import { paths, texts, token } from './generators.js';
 import { referenceKindOfName, referenceScan } from './reference.js';
 
@@ -67,5 +69,26 @@ describe('secrets rules - kindOfName reads words without regexes, as it did with
   it('on generated names', () => {
     const name = fc.array(fc.constantFrom('pass', 'Pass', 'PASS', 'word', 'Word', 'key', 'Key', 'KEY', 'api', 'API', 'secret', 'token', 'Token', 'auth', 'signing', 'x', '2', '_', '.', '-', '$', 'wd', 'phrase'), { maxLength: 6 });
     fc.assert(fc.property(name, (parts) => assert.equal(kindOfName(parts.join('')), referenceKindOfName(parts.join('')))), { numRuns: 3000 });
+  });
+});
+
+describe('secrets assignments - the replay tells what the global regex covers', () => {
+  const covering = (text: string) => [...text.matchAll(ASSIGNMENT)].map((m) => [m.index, m.index + m[0].length] as const);
+  const check = (text: string, every: number) => {
+    const matches = covering(text);
+    const replay = new Replay(text);
+    for (let at = 0; at < text.length; at += every) {
+      const expected = matches.some(([s, e]) => s < at && at < e);
+      assert.equal(replay.covered(at), expected, `at ${at} of ${JSON.stringify(text)}`);
+    }
+  };
+
+  it('at every position of generated texts, and at every few', () => {
+    fc.assert(fc.property(texts, fc.integer({ min: 1, max: 7 }), (text, every) => check(text, every)), { numRuns: 3000 });
+  });
+
+  it('in texts of assignments glued on one line, where matches chain', () => {
+    const glued = fc.array(fc.constantFrom('a=', 'b: "', 'password', '"', "'", ':', '=', ' ', '\n', 'x.y-z', '1', '1a.b', '9$-c', '$v', '\\"', '=>', ':=', '\u2028'), { maxLength: 80 });
+    fc.assert(fc.property(glued, fc.integer({ min: 1, max: 5 }), (parts, every) => check(parts.join(''), every)), { numRuns: 3000 });
   });
 });
