@@ -16,7 +16,7 @@ import { packValue } from '../protocol/artifacts.js';
 import type { FlowGraph } from '../protocol/graph.js';
 import { runKey, taskId, taskKey } from '../protocol/keys.js';
 import {
-  CONSUMERS, COORD_KEYS, DEFAULT_POOL, FOREACH_BATCH, META_BUCKET, ProtocolError, STREAMS, SUBJECTS, decodeMessage, encodeEvent,
+  CONSUMERS, COORD_KEYS, DEFAULT_POOL, META_BUCKET, foreachGroupSize, ProtocolError, STREAMS, SUBJECTS, decodeMessage, encodeEvent,
   encodeMessage, msgIds, type MeshEvent, type StepPolicy, type TaskResultMessage,
 } from '../protocol/mesh.js';
 import type { AttemptRecord, RunRecord, TaskRecord } from '../protocol/records.js';
@@ -258,7 +258,7 @@ export class MeshCoordinator {
   }
 
   /**
-   * Publishes a foreach's partitions, FOREACH_BATCH to a message, remembering how far it got. The
+   * Publishes a foreach's partitions, foreachGroupSize(count) to a message, remembering how far it got. The
    * groups are fixed by index, so a coordinator resuming the fanout publishes the same messages
    * (same ids: the stream drops the copies).
    */
@@ -268,12 +268,13 @@ export class MeshCoordinator {
     let from = e?.operation === 'PUT' ? Number(dec.decode(e.value)) : 0;
     const ref = `${parent.step}/${parent.task}`;
     const groupsPerRound = 16;
+    const size = foreachGroupSize(count);
     while (from < count) {
       const round: Promise<void>[] = [];
       let to = from;
       for (let g = 0; g < groupsPerRound && to < count; g++) {
         const start = to;
-        to = Math.min(count, start + FOREACH_BATCH);
+        to = Math.min(count, start + size);
         const group: PlannedTask[] = [];
         for (let i = start; i < to; i++) {
           const foreach = [...parent.foreach, i];

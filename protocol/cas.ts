@@ -20,7 +20,7 @@ export const CODEC_GZIP = 1;
 export const MIN_COMPRESS_BYTES = 256;
 /** Keep gzip only when it saves at least this fraction; otherwise decoding costs more than it saves. */
 const MIN_SAVING = 0.1;
-const GZIP_LEVEL = 3;
+const GZIP_LEVEL = 1;
 
 const DIGEST = /^[0-9a-f]{64}$/;
 

@@ -89,8 +89,20 @@ export interface TaskMessage {
   policy: StepPolicy;
 }
 
-/** Partitions of a foreach per task message. */
+/** At most this many partitions of a foreach per task message. */
 export const FOREACH_BATCH = 64;
+
+/**
+ * A foreach is cut into at least this many messages (when it has that many partitions), so that
+ * heavy partitions spread over every worker instead of travelling together to one; only wide
+ * foreaches, whose partitions are likely light, fill messages up to FOREACH_BATCH.
+ */
+export const FOREACH_SPREAD = 64;
+
+/** Partitions per task message for a foreach of `count` (fixed by `count`: a resumed fanout groups alike). */
+export function foreachGroupSize(count: number): number {
+  return Math.max(1, Math.min(FOREACH_BATCH, Math.floor(count / FOREACH_SPREAD)));
+}
 
 export interface SubmitMessage {
   schema: 'mesh.v1.submit';
