@@ -5,10 +5,13 @@
  * `/` stay as they are, every other byte becomes `=` and two hex digits (`owner/.github` →
  * `owner/=2egithub`). Keys stay readable in `nats kv ls`, and none ever holds a `.`.
  */
+import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { META_BUCKET } from '../../protocol/mesh.js';
 import { parseEntries, parseEntry } from './entry.js';
 import { InvalidOptOutEntryError, OptOutStoreError } from './errors.js';
+import { withNatsRetry } from './nats-retry.js';
 import { byCodeUnit } from './snapshot.js';
 import type { OptOutStore } from './load.js';
 
@@ -43,7 +46,11 @@ function isWrongSequence(err: unknown): boolean {
 
 export interface KvOptOutStoreOptions {
   bucket?: string;
-  /** Replicas when the bucket is created: 1 on one server, 3 on a cluster. */
+  /**
+   * Replicas when the bucket is created: 1 on one server, 3 on a cluster. Default: those of the mesh's
+   * own metadata bucket on that server (so a registry first used on a cluster is as replicated as the
+   * mesh), else 1.
+   */
   replicas?: number;
   /** Close the connection on close(): set when the store opened it itself. */
   ownsConnection?: boolean;
@@ -61,7 +68,8 @@ export class KvOptOutStore implements OptOutStore {
   static async open(nc: NatsConnection, options: KvOptOutStoreOptions = {}): Promise<KvOptOutStore> {
     const bucket = options.bucket ?? DEFAULT_OPTOUT_BUCKET;
     try {
-      const kv = await new Kvm(nc).create(bucket, { history: 1, replicas: options.replicas ?? 1 });
+      // Kvm.create opens an existing bucket as it is; the replica count only matters for a missing one.
+      const kv = await withNatsRetry(async () => new Kvm(nc).create(bucket, { history: 1, replicas: options.replicas ?? (await meshReplicas(nc)) }));
       return new KvOptOutStore(kv, nc, bucket, options.ownsConnection ?? false);
     } catch (err) {
       if (options.ownsConnection) await nc.close().catch(() => {});
@@ -116,10 +124,21 @@ export class KvOptOutStore implements OptOutStore {
 
   private async call<T>(op: 'read' | 'write', fn: () => Promise<T>): Promise<T> {
     try {
-      return await fn();
+      // Every operation is safe to repeat: reads, create-if-absent, delete-if-present.
+      return await withNatsRetry(fn);
     } catch (err) {
       if (err instanceof InvalidOptOutEntryError) throw err;
       throw new OptOutStoreError(this.url, op, (err as Error)?.message ?? String(err), { cause: err });
     }
+  }
+}
+
+/** The replicas of the mesh's metadata bucket on this server, or 1 when there is none (or it may not be read). */
+async function meshReplicas(nc: NatsConnection): Promise<number> {
+  try {
+    const jsm = await jetstreamManager(nc);
+    return (await jsm.streams.info(`KV_${META_BUCKET}`)).config.num_replicas ?? 1;
+  } catch {
+    return 1;
   }
 }

@@ -45,14 +45,14 @@ export interface OptOutOptions {
   file?: string;
   /** KV bucket name; default `mesh_optout`. */
   bucket?: string;
-  /** KV replicas when the bucket is created; default 1. */
+  /** KV replicas when the bucket is created; default those of the mesh's metadata bucket, else 1. */
   replicas?: number;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
 }
 
 export type ResolvedOptOutOptions =
-  | { store: 'kv'; nc?: NatsConnection; natsUrl?: string; bucket: string; replicas: number }
+  | { store: 'kv'; nc?: NatsConnection; natsUrl?: string; bucket: string; replicas: number | undefined }
   | { store: 'file'; file: string };
 
 const BUCKET = /^[-\w]+$/;
@@ -68,8 +68,8 @@ export function resolveOptOutOptions(options: OptOutOptions = {}): ResolvedOptOu
   }
   const bucket = options.bucket ?? DEFAULT_OPTOUT_BUCKET;
   if (!BUCKET.test(bucket)) throw new OptOutOptionsError('bucket', `must hold only letters, digits, '-' and '_', got '${bucket}'`);
-  const replicas = options.replicas ?? 1;
-  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5) {
+  const replicas = options.replicas;
+  if (replicas !== undefined && (!Number.isInteger(replicas) || replicas < 1 || replicas > 5)) {
     throw new OptOutOptionsError('replicas', `must be an integer from 1 to 5, got ${replicas}`);
   }
   if (nc) return { store: 'kv', nc, bucket, replicas };

@@ -13,8 +13,10 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { RunRecord } from '../../protocol/records.js';
 import { example, runToEnd } from '../harness/flows.js';
 import { edited, module, writeTree } from '../ops/stack/corpus.js';
+import type { FaultMesh, MeshRun } from './fault-mesh.js';
 
 export const STACK_FLOW = example('stack');
 
@@ -73,6 +75,20 @@ export function assertSameDataset(actual: Dataset, expected: Dataset): void {
   assert.deepEqual(actual.manifest, expected.manifest);
   assert.deepEqual([...actual.shards.keys()], [...expected.shards.keys()]);
   for (const [name, bytes] of expected.shards) assert.ok(actual.shards.get(name)!.equals(bytes), `shard ${name} is byte-identical`);
+}
+
+/**
+ * What every scenario promises: the run succeeded, no task or attempt of it failed (a fault is waited
+ * out or retried, never blamed on a task), and its dataset at `out` is byte for byte the reference.
+ */
+export async function assertCleanRun(mesh: FaultMesh, run: MeshRun, final: RunRecord, out: string, expected: Dataset): Promise<void> {
+  const errors = [...new Set(run.progress.failures().map((e) => (e.type === 'task.failed' ? `${e.step}/${e.task}: ${e.errorName}: ${e.error}` : '')))];
+  assert.equal(final.status, 'succeeded', `${errors.join('\n')}\n${JSON.stringify(final.failed)}\n${mesh.logTail()}`);
+  const { records, failedKeys } = await mesh.tasks(final);
+  assert.deepEqual(records.filter((r) => r.status !== 'succeeded' || r.attempts.some((a) => !a.ok)).map((r) => `${r.step}/${r.task}`), []);
+  assert.deepEqual(failedKeys, [], 'no failed task or attempt in KV');
+  assert.deepEqual(errors, [], 'no task.failed event');
+  assertSameDataset(readDataset(out), expected);
 }
 
 /** One line per scenario, for the suite's totals: scenario, kills, manifest digest, duration. */

@@ -14,11 +14,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { submitRun } from '../../coordinator/mesh-client.js';
 import { runKey } from '../../protocol/keys.js';
-import { META_BUCKET, SUBJECTS, decodeEvent, type MeshEvent } from '../../protocol/mesh.js';
+import { CONSUMERS, DEFAULT_POOL, META_BUCKET, STREAMS, SUBJECTS, decodeEvent, type MeshEvent } from '../../protocol/mesh.js';
 import type { RunRecord, TaskRecord } from '../../protocol/records.js';
 import { openBackend } from '../../store/index.js';
 import { CLI } from '../harness/mesh.js';
@@ -144,8 +145,11 @@ export class Progress {
 export class MeshRun {
   readonly progress = new Progress();
   private final?: Promise<RunRecord>;
+  private ended = false;
 
-  constructor(private readonly mesh: FaultMesh, readonly record: RunRecord, private readonly sub: Subscription, private readonly timeoutMs: number) {
+  /** `sub`: the run's events, when followed. */
+  constructor(private readonly mesh: FaultMesh, readonly record: RunRecord, private readonly sub: Subscription | undefined, private readonly timeoutMs: number) {
+    if (!sub) return;
     void (async () => {
       for await (const m of sub) {
         try {
@@ -155,6 +159,11 @@ export class MeshRun {
         }
       }
     })();
+  }
+
+  /** Whether the run has been seen to end. */
+  get over(): boolean {
+    return this.ended;
   }
 
   /** Resolves when the condition holds or the run ends, whichever is first; true if the condition held. */
@@ -170,13 +179,14 @@ export class MeshRun {
       while (Date.now() < deadline) {
         const crashed = this.mesh.services.find((s) => s.crashed);
         if (crashed) {
-          this.sub.unsubscribe();
+          this.sub?.unsubscribe();
           throw new Error(`${crashed.kind} ${crashed.pid} exited on its own (${crashed.child.exitCode ?? crashed.child.signalCode})\n${this.mesh.logTail()}`);
         }
         try {
           const r = await this.mesh.record(this.record);
           if (r && r.status !== 'running') {
-            this.sub.unsubscribe();
+            this.sub?.unsubscribe();
+            this.ended = true;
             return r;
           }
         } catch (err) {
@@ -184,8 +194,11 @@ export class MeshRun {
         }
         await sleep(200);
       }
-      this.sub.unsubscribe();
-      throw new Error(`run ${this.record.flow}/${this.record.run} did not end within ${this.timeoutMs} ms${last ? ` (last error: ${last})` : ''}\n${this.mesh.logTail()}`);
+      this.sub?.unsubscribe();
+      const seen = this.progress.events.slice(-8).map((e) => `${e.type}${'step' in e ? ` ${e.step}${'task' in e ? `/${e.task}` : ''}` : ''}`);
+      throw new Error(`run ${this.record.flow}/${this.record.run} did not end within ${this.timeoutMs} ms${last ? ` (last error: ${last})` : ''}\n`
+        + `last events: ${seen.join(', ')}\n${await this.mesh.queues().catch((err) => `queues: ${(err as Error).message}`)}\n`
+        + `${await this.mesh.state(this.record).catch((err) => `state: ${(err as Error).message}`)}\n${this.mesh.logTail()}`);
     })();
     return this.final;
   }
@@ -237,9 +250,8 @@ export class FaultMesh {
   async ready(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const live = this.services.filter((s) => s.alive);
-      if (live.every((s) => s.isReady)) return;
       if (this.services.some((s) => s.crashed)) break;
+      if (this.services.filter((s) => s.alive).every((s) => s.isReady)) return;
       await sleep(50);
     }
     throw new Error(`services not ready:\n${this.logTail()}`);
@@ -248,9 +260,17 @@ export class FaultMesh {
   /** Submits a run; its events are followed unless `follow` is false (a huge run's events cost CPU). */
   async submit(file: string, params: Record<string, unknown>, o: { timeoutMs?: number; follow?: boolean } = {}): Promise<MeshRun> {
     // Every event of every run: one run at a time here, and the subscription exists before the run does.
-    const sub = this.nc.subscribe(o.follow === false ? '_fault.nothing' : SUBJECTS.eventsAll);
-    const record = await submitRun({ nc: this.nc, blobs: openBackend(this.o.store), file, params, replicas: this.o.replicas });
-    return new MeshRun(this, record, sub, o.timeoutMs ?? 180_000);
+    const sub = o.follow === false ? undefined : this.nc.subscribe(SUBJECTS.eventsAll);
+    const blobs = openBackend(this.o.store);
+    try {
+      const record = await submitRun({ nc: this.nc, blobs, file, params, replicas: this.o.replicas });
+      return new MeshRun(this, record, sub, o.timeoutMs ?? Number(process.env.FAULT_RUN_TIMEOUT_MS ?? 180_000));
+    } catch (err) {
+      sub?.unsubscribe();
+      throw err;
+    } finally {
+      await blobs.close();
+    }
   }
 
   kv(): Promise<KV> {
@@ -277,6 +297,33 @@ export class FaultMesh {
     for await (const k of await kv.keys(`coord.${r.run}.failed.>`)) failedKeys.push(k);
     for await (const k of await kv.keys(`coord.${r.run}.attempt.>`)) failedKeys.push(k);
     return { records, failedKeys };
+  }
+
+  /** A run's task records per step and its coordination keys, for a failure message. */
+  async state(r: Pick<RunRecord, 'flow' | 'run'>): Promise<string> {
+    const kv = await this.kv();
+    const { records } = await this.tasks(r);
+    const perStep = new Map<string, number>();
+    for (const rec of records) perStep.set(rec.step, (perStep.get(rec.step) ?? 0) + 1);
+    const lines = [`task records: ${[...perStep].map(([s, n]) => `${s} ${n}`).join(', ')}`];
+    for await (const k of await kv.keys(`coord.${r.run}.>`)) {
+      const e = await kv.get(k);
+      lines.push(`${k} = ${e?.operation === 'PUT' ? e.string().slice(0, 300) : e?.operation}`);
+    }
+    return lines.join('\n');
+  }
+
+  /** The work queues and their consumers, for a failure message. */
+  async queues(): Promise<string> {
+    const jsm = await jetstreamManager(this.nc, { timeout: 2000 });
+    const lines: string[] = [];
+    for (const [stream, consumer] of [[STREAMS.tasks, CONSUMERS.pool(DEFAULT_POOL)], [STREAMS.control, CONSUMERS.coordinator]] as const) {
+      const s = await jsm.streams.info(stream);
+      const c = await jsm.consumers.info(stream, consumer).catch(() => undefined);
+      lines.push(`${stream}: ${s.state.messages} messages (seq ${s.state.first_seq}..${s.state.last_seq}), leader ${s.cluster?.leader ?? '-'}; `
+        + (c ? `${consumer}: pending ${c.num_pending}, ack pending ${c.num_ack_pending}, waiting pulls ${c.num_waiting}, redelivered ${c.num_redelivered}, leader ${c.cluster?.leader ?? '-'}` : `${consumer}: missing`));
+    }
+    return lines.join('\n');
   }
 
   /** The last lines of every process, for a failure message. */

@@ -79,7 +79,7 @@ describe('optout - choosing the registry', () => {
   });
 
   it('picks the KV bucket when MESH_NATS_URL or natsUrl is given, and an explicit file over the variable', () => {
-    assert.deepEqual(resolveOptOutOptions({ env: { MESH_NATS_URL: 'nats://h:4222', MESH_OPTOUT_FILE: 'o.txt' } }), { store: 'kv', natsUrl: 'nats://h:4222', bucket: 'mesh_optout', replicas: 1 });
+    assert.deepEqual(resolveOptOutOptions({ env: { MESH_NATS_URL: 'nats://h:4222', MESH_OPTOUT_FILE: 'o.txt' } }), { store: 'kv', natsUrl: 'nats://h:4222', bucket: 'mesh_optout', replicas: undefined });
     assert.deepEqual(resolveOptOutOptions({ natsUrl: 'nats://h:1', bucket: 'other', replicas: 3, env: {} }), { store: 'kv', natsUrl: 'nats://h:1', bucket: 'other', replicas: 3 });
     assert.equal(resolveOptOutOptions({ file: 'o.txt', cwd: '/w', env: { MESH_NATS_URL: 'nats://h:4222' } }).store, 'file');
   });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import {
@@ -73,6 +74,30 @@ describe('optout - KV store on a real nats-server', () => {
     await kv.put('not=20valid', 'x');
     const store = await KvOptOutStore.open(nc, { bucket: 'optout_hand' });
     await assert.rejects(store.list(), (err: Error) => err instanceof InvalidOptOutEntryError && /kv\/optout_hand key not=20valid: bad opt-out entry "not valid": contains whitespace/.test(err.message));
+  });
+
+  it('waits out a server restart instead of failing the task that reads the registry', async () => {
+    const own = await startNats();
+    const conn = await connect({ servers: own.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    try {
+      const store = await KvOptOutStore.open(conn, { bucket: 'optout_restart' });
+      await store.add(['acme']);
+      await own.kill();
+      const listed = store.list();
+      await new Promise((r) => setTimeout(r, 1500));
+      await own.restart();
+      assert.deepEqual(await listed, ['acme']);
+    } finally {
+      await conn.close();
+      await own.stop();
+    }
+  });
+
+  it('a bucket created on first use is as replicated as the mesh on that server; an explicit count wins', async () => {
+    const jsm = await jetstreamManager(nc);
+    await (await KvOptOutStore.open(nc, { bucket: 'optout_r1' })).close();
+    assert.equal((await jsm.streams.info('KV_optout_r1')).config.num_replicas, 1, 'no mesh yet: 1');
+    await assert.rejects(KvOptOutStore.open(nc, { bucket: 'optout_r3', replicas: 3 }), /replicas > 1 not supported in non-clustered mode/, 'the count reaches the server');
   });
 
   it('says which server it could not reach', async () => {
