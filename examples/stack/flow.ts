@@ -5,12 +5,12 @@
  *   npx mesh run examples/stack/flow.ts --param source=/tmp/corpus/npm --param out=/tmp/stack-out
  *   npx mesh submit examples/stack/flow.ts --param source=... --param out=... --wait     # on the mesh
  *
- * Batches of input (64 MiB by default) are foreach partitions; large intermediates (documents,
+ * Batches of input (16 MiB by default: enough of them to keep every thread busy) are foreach partitions; large intermediates (documents,
  * shuffle pieces, signature tables) travel as blobs by digest, never inside artifacts or messages.
  * The same source and parameters give a byte-identical manifest, embedded or with any number of workers.
  */
 import { FlowSpec, Inputs, param, step } from 'stackmesh';
-import { ingest, optout as optouts, stack } from 'stackmesh/ops';
+import { ingest, manifest, optout as optouts, stack } from 'stackmesh/ops';
 
 type Config = stack.ResolvedStackConfig;
 type Stats = ReturnType<typeof stack.countsOnly>;
@@ -20,7 +20,7 @@ export default class StackCuration extends FlowSpec {
   @param({ required: true, help: 'where the dataset version goes: a directory or s3://bucket/prefix' }) out!: string;
   @param({ default: 'stack', help: 'dataset name' }) name!: string;
   @param({ default: '1', help: 'dataset version' }) version!: string;
-  @param({ default: 64 * 1024 * 1024, help: 'input bytes per batch (one partition each)' }) batchBytes!: number;
+  @param({ default: 16 * 1024 * 1024, help: 'input bytes per batch (one partition each)' }) batchBytes!: number;
   @param({ default: 1024 * 1024, help: 'larger files are dropped' }) maxFileBytes!: number;
   @param({ default: 'no_license,permissive', help: 'license types kept' }) keepLicenses!: string;
   @param({ default: 'both', help: 'dedup: both, exact, near or none' }) dedup!: string;
@@ -54,6 +54,7 @@ export default class StackCuration extends FlowSpec {
   reportRef!: string;
   clusters!: number;
   duplicates!: number;
+  part!: manifest.DatasetPart;
   manifestSha256!: string;
   shards!: number;
   docs!: number;
@@ -144,14 +145,24 @@ export default class StackCuration extends FlowSpec {
     this.reportRef = this.putBlob(stack.encodeValue('stackmesh.dedup.report.v1', report));
     this.clusters = report.clusters.length;
     this.duplicates = report.dropped.length;
+    this.parts = this.keptRefs.map((_, p) => p);
+    this.next(this.writePart, { foreach: 'parts' });
+  }
+
+  /** One batch's surviving documents as its own shards, every batch in parallel. */
+  @step async writePart() {
+    const p: number = this.input;
+    const report = stack.decodeValue('stackmesh.dedup.report.v1', this.getBlob(this.reportRef));
+    this.part = await stack.publishPart(this.config, p, stack.decodeDocs(this.getBlob(this.keptRefs[p]!)), report);
     this.next(this.publish);
   }
 
-  /** The dataset version: shards in batch order, then manifest.json. */
-  @step async publish() {
-    const written = await stack.publishDataset({
+  /** The dataset version: manifest.json over every part, in batch order, written last. */
+  @step async publish(inputs: Inputs<StackCuration>) {
+    this.mergeArtifacts(inputs, { include: ['config', 'optout', 'inputDigests', 'stats', 'reportRef', 'clusters', 'duplicates'] });
+    const written = await stack.finishPublish({
       config: this.config,
-      batches: this.keptRefs.map((ref) => () => stack.decodeDocs(this.getBlob(ref))),
+      parts: inputs.map((i) => i.part),
       report: stack.decodeValue('stackmesh.dedup.report.v1', this.getBlob(this.reportRef)),
       stats: this.stats,
       inputs: this.inputDigests,

@@ -29,7 +29,7 @@ export {
   PUBLIC_DOMAIN,
   isPermissiveId,
 } from './permissive.js';
-export { propagateLicenses, normalizePath, type FileLicenses, type FoundLicenseFile, type RepoFile } from './propagate.js';
+export { licenseIndex, propagateLicenses, normalizePath, type FileLicenses, type FoundLicenseFile, type RepoFile } from './propagate.js';
 export { scanLicenseFile, detectRepoLicenses, type LicenseFileScan, type RepoFileContent } from './repo.js';
 export {
   licenseStep,

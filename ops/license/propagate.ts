@@ -40,6 +40,15 @@ export interface FileLicenses {
 }
 
 export function propagateLicenses(files: readonly RepoFile[], licenseFiles: readonly FoundLicenseFile[]): FileLicenses[] {
+  const licensesOf = licenseIndex(licenseFiles);
+  return files.map(licensesOf);
+}
+
+/**
+ * The same propagation for many files one at a time: the license files are indexed by directory
+ * once, then each file costs a walk up its own directories.
+ */
+export function licenseIndex(licenseFiles: readonly FoundLicenseFile[]): (file: RepoFile) => FileLicenses {
   const byDir = new Map<string, Set<string>>();
   for (const lf of licenseFiles) {
     if (lf.ids.length === 0) continue;
@@ -48,7 +57,7 @@ export function propagateLicenses(files: readonly RepoFile[], licenseFiles: read
     if (!ids) byDir.set(dir, (ids = new Set()));
     for (const id of lf.ids) ids.add(id);
   }
-  return files.map((file) => {
+  return (file) => {
     const path = normalizePath(file.path);
     const base = nearest(dirname(path), byDir);
     const inherited = base === undefined ? [] : [...byDir.get(base)!];
@@ -60,7 +69,7 @@ export function propagateLicenses(files: readonly RepoFile[], licenseFiles: read
     };
     if (base !== undefined) out.base_path = base;
     return out;
-  });
+  };
 }
 
 /** `./a\\b/c.ts` → `a/b/c.ts`: one spelling, so prefixes compare. */

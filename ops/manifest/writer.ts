@@ -8,7 +8,7 @@ import { configHash, sha256Hex } from './canonical.js';
 import { DatasetExistsError, ManifestOptionsError } from './errors.js';
 import { MANIFEST_NAME, MANIFEST_SCHEMA, serializeManifest, type Manifest } from './manifest.js';
 import { encodeRecord, RECORD_FIELDS, toRecord } from './record.js';
-import { DEFAULT_GZIP_LEVEL, DEFAULT_SHARD_BYTES, ShardWriter } from './shards.js';
+import { DEFAULT_GZIP_LEVEL, DEFAULT_SHARD_BYTES, ShardWriter, type ShardInfo } from './shards.js';
 import { openSink, type DatasetSink } from './sink.js';
 
 export interface DatasetWriterOptions {
@@ -139,35 +139,8 @@ export class DatasetWriter {
     this.state = 'finished';
     try {
       const shards = await this.shards.close();
-      const stats = options.stats === undefined ? undefined : options.stats instanceof PipelineStats ? options.stats.toJSON() : options.stats;
-      const o = this.options;
-      const manifest: Manifest = {
-        schema: MANIFEST_SCHEMA,
-        name: o.name,
-        version: o.version,
-        format: { type: 'jsonl', compression: 'gzip', level: o.level, shard_bytes: o.shardBytes, fields: [...RECORD_FIELDS, ...o.extraFields] },
-        shards,
-        totals: {
-          shards: shards.length,
-          docs: sum(shards.map((s) => s.docs)),
-          bytes: sum(shards.map((s) => s.bytes)),
-          uncompressed_bytes: sum(shards.map((s) => s.uncompressed_bytes)),
-        },
-        counts: {
-          language: Object.fromEntries(this.language),
-          license_type: Object.fromEntries(this.licenseType),
-          dropped: { ...(stats?.dropped ?? {}) },
-        },
-        pipeline: stats ? { in: stats.in, out: stats.out } : null,
-        config_sha256: o.configSha256,
-        inputs: o.inputs,
-        optout: o.optout,
-      };
-      const text = serializeManifest(manifest);
-      const bytes = Buffer.from(text, 'utf8');
-      await this.sink.put(MANIFEST_NAME, bytes);
-      // Round-trip through JSON so the returned object is exactly what a reader will see.
-      return { url: this.sink.url, manifest: JSON.parse(text) as Manifest, manifestSha256: sha256Hex(bytes) };
+      const part: DatasetPart = { shards, language: Object.fromEntries(this.language), license_type: Object.fromEntries(this.licenseType) };
+      return await writeManifest(this.sink, this.options, [part], options.stats);
     } finally {
       if (this.ownsSink) await this.sink.close();
     }
@@ -180,6 +153,112 @@ export class DatasetWriter {
     await this.shards.abort();
     if (this.ownsSink) await this.sink.close();
   }
+}
+
+/**
+ * What one part of a dataset written in parallel holds: its shards in order and its counts. Parts are
+ * written by `writeDatasetPart` (one per task, any order, each named by its index) and joined by
+ * `finishDataset`, which writes manifest.json; the result is as reproducible as one writer's.
+ */
+export interface DatasetPart {
+  shards: ShardInfo[];
+  language: Record<string, number>;
+  license_type: Record<string, number>;
+}
+
+/** Shards of part `index` are `data/part-<index>-<n>.jsonl.gz` (5 digits each). */
+export function partPrefix(index: number): string {
+  if (!Number.isSafeInteger(index) || index < 0) throw new ManifestOptionsError('part', `must be a non-negative integer, got ${index}`);
+  return `data/part-${String(index).padStart(5, '0')}-`;
+}
+
+/**
+ * Writes documents (in order) as the shards of part `part`, and no manifest. Writing the same part
+ * again writes the same bytes (a retried task is harmless); the caller refuses an existing dataset
+ * before any part is written, if it must.
+ */
+export async function writeDatasetPart(
+  docs: Iterable<Doc> | AsyncIterable<Doc>,
+  options: Omit<DatasetWriterOptions, 'overwrite' | 'config' | 'inputs' | 'optout'> & { part: number },
+): Promise<DatasetPart> {
+  const o = resolveDatasetWriterOptions(options);
+  const prefix = partPrefix(options.part);
+  if (options.dest === undefined || options.dest === null) throw new ManifestOptionsError('dest', 'is required: a directory or s3://bucket/prefix');
+  const owns = typeof options.dest === 'string';
+  const sink = typeof options.dest === 'string' ? await openSink(options.dest, { s3Client: options.s3Client }) : options.dest;
+  const shards = new ShardWriter(sink, { shardBytes: o.shardBytes, level: o.level, prefix });
+  const language = new Map<string, number>();
+  const licenseType = new Map<string, number>();
+  try {
+    for await (const doc of docs) {
+      const record = toRecord(doc, o.extraFields);
+      bump(language, record.language ?? 'unknown');
+      bump(licenseType, record.license_type ?? 'unknown');
+      await shards.write(encodeRecord(record, o.extraFields));
+    }
+    return { shards: await shards.close(), language: Object.fromEntries(language), license_type: Object.fromEntries(licenseType) };
+  } catch (err) {
+    await shards.abort();
+    throw err;
+  } finally {
+    if (owns) await sink.close();
+  }
+}
+
+/**
+ * Writes manifest.json for parts written by `writeDatasetPart`, in part order: the completion marker
+ * of the version. Refuses a destination that holds a manifest unless `overwrite`.
+ */
+export async function finishDataset(
+  parts: readonly DatasetPart[],
+  options: DatasetWriterOptions & { stats?: PipelineStats | PipelineStatsJSON },
+): Promise<WrittenDataset> {
+  const writer = await DatasetWriter.create(options);
+  try {
+    return await writeManifest(writer.sink, writer.options, parts, options.stats);
+  } finally {
+    await writer.abort();
+  }
+}
+
+async function writeManifest(
+  sink: DatasetSink, o: ResolvedDatasetWriterOptions, parts: readonly DatasetPart[], statsIn: PipelineStats | PipelineStatsJSON | undefined,
+): Promise<WrittenDataset> {
+  const shards = parts.flatMap((p) => p.shards);
+  const language = new Map<string, number>();
+  const licenseType = new Map<string, number>();
+  for (const p of parts) {
+    for (const [k, n] of Object.entries(p.language)) language.set(k, (language.get(k) ?? 0) + n);
+    for (const [k, n] of Object.entries(p.license_type)) licenseType.set(k, (licenseType.get(k) ?? 0) + n);
+  }
+  const stats = statsIn === undefined ? undefined : statsIn instanceof PipelineStats ? statsIn.toJSON() : statsIn;
+  const manifest: Manifest = {
+    schema: MANIFEST_SCHEMA,
+    name: o.name,
+    version: o.version,
+    format: { type: 'jsonl', compression: 'gzip', level: o.level, shard_bytes: o.shardBytes, fields: [...RECORD_FIELDS, ...o.extraFields] },
+    shards,
+    totals: {
+      shards: shards.length,
+      docs: sum(shards.map((s) => s.docs)),
+      bytes: sum(shards.map((s) => s.bytes)),
+      uncompressed_bytes: sum(shards.map((s) => s.uncompressed_bytes)),
+    },
+    counts: {
+      language: Object.fromEntries(language),
+      license_type: Object.fromEntries(licenseType),
+      dropped: { ...(stats?.dropped ?? {}) },
+    },
+    pipeline: stats ? { in: stats.in, out: stats.out } : null,
+    config_sha256: o.configSha256,
+    inputs: o.inputs,
+    optout: o.optout,
+  };
+  const text = serializeManifest(manifest);
+  const bytes = Buffer.from(text, 'utf8');
+  await sink.put(MANIFEST_NAME, bytes);
+  // Round-trip through JSON so the returned object is exactly what a reader will see.
+  return { url: sink.url, manifest: JSON.parse(text) as Manifest, manifestSha256: sha256Hex(bytes) };
 }
 
 /** Writes every document (in order) and the manifest; aborts on a failure. */

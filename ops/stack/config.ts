@@ -14,7 +14,7 @@ export interface StackConfig {
   out: string;
   name?: string;
   version?: string;
-  /** Input batch size (bytes); one foreach partition per batch. Default 64 MiB. */
+  /** Input batch size (bytes); one foreach partition per batch. Default 16 MiB. */
   batchBytes?: number;
   /** Files over this size are dropped (`ingest:too_large`). Default 1 MiB. */
   maxFileBytes?: number;
@@ -90,7 +90,7 @@ export function resolveStackConfig(c: StackConfig): ResolvedStackConfig {
     out: nonEmpty('out', c.out),
     name: nonEmpty('name', c.name, 'stack'),
     version: nonEmpty('version', c.version, '1'),
-    batchBytes: positiveInt('batchBytes', c.batchBytes, 64 * MiB),
+    batchBytes: positiveInt('batchBytes', c.batchBytes, 16 * MiB),
     maxFileBytes: positiveInt('maxFileBytes', c.maxFileBytes, MiB),
     keepLicenses: [...new Set(keep as LicenseType[])].sort(),
     dedup,

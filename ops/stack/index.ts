@@ -9,12 +9,13 @@
  *   signBatch(p, docs, dedupOptions(...))   same task: MinHash signatures and shuffle pieces
  *   bucketEdges(r, pieces, lookup, opts)    foreach shuffle partition: verified duplicate pairs
  *   resolveClusters(edges, metas, opts)     join: clusters, which copy is kept
- *   publishDataset({...})                   shards and manifest.json
+ *   publishPart(config, p, docs, report)    foreach batch: its shards
+ *   finishPublish({...})                    join: manifest.json over every part (publishDataset: both in turn)
  */
 export { resolveStackConfig, hashedConfig, type StackConfig, type ResolvedStackConfig } from './config.js';
 export { scanBatch, countsOnly, repoOf, type LicenseEvidence, type ScanResult } from './scan.js';
 export { mergeEvidence, applyLicenses, type RepoLicenseTable, type LicensedBatch } from './licenses.js';
 export { dedupOptions, signBatch, lazySignatures, bucketEdges, resolveClusters } from './dedup.js';
-export { publishDataset, checkOutput, type PublishInput } from './publish.js';
+export { publishDataset, publishPart, finishPublish, checkOutput, type PublishInput, type FinishInput } from './publish.js';
 export { encodeDocs, decodeDocs, encodeValue, decodeValue } from './docs.js';
 export { StackConfigError, StackDataError } from './errors.js';

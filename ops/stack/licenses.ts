@@ -4,7 +4,7 @@
  * license files above it, its own SPDX header, and any licenses its dataset row named, and applies
  * the policy (The Stack v2: keep permissive and no_license).
  */
-import { licenseStep, propagateLicenses, type FoundLicenseFile, type LicenseType } from '../license/index.js';
+import { licenseIndex, licenseStep, type FileLicenses, type FoundLicenseFile, type RepoFile, type LicenseType } from '../license/index.js';
 import { PipelineStats, runPipeline, type Doc, type PipelineStatsJSON } from '../pipeline.js';
 import { countsOnly, repoOf, type LicenseEvidence } from './scan.js';
 
@@ -43,10 +43,14 @@ export interface LicensedBatch {
 
 export function applyLicenses(docs: readonly Doc[], table: RepoLicenseTable, keep: readonly LicenseType[]): LicensedBatch {
   const stats = new PipelineStats();
+  // One index per repository: a directory source is one repository with thousands of license files.
+  const indexes = new Map<string, (file: RepoFile) => FileLicenses>();
   const lookup = (doc: Doc) => {
-    const files = table[repoOf(doc)] ?? [];
-    const [found] = propagateLicenses([{ path: doc.path }], files);
-    const ids = [...new Set([...(found?.detected_licenses ?? []), ...rowLicenses(doc)])];
+    const repo = repoOf(doc);
+    let licensesOf = indexes.get(repo);
+    if (!licensesOf) indexes.set(repo, (licensesOf = licenseIndex(table[repo] ?? [])));
+    const found = licensesOf({ path: doc.path });
+    const ids = [...new Set([...found.detected_licenses, ...rowLicenses(doc)])];
     return ids;
   };
   const steps = [licenseStep({ licenses: lookup, keep })];

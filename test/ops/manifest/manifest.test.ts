@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { after, describe, it } from 'node:test';
 import {
-  canonicalJson, CanonicalJsonError, configHash, DatasetExistsError, DatasetNotFoundError, DatasetWriter, ManifestFormatError,
-  ManifestOptionsError, openDataset, parseManifest, resolveDatasetWriterOptions, ShardIntegrityError, verifyDataset, writeDataset,
+  canonicalJson, CanonicalJsonError, configHash, DatasetExistsError, DatasetNotFoundError, DatasetWriter, finishDataset, ManifestFormatError, writeDatasetPart,
+  ManifestOptionsError, openDataset, parseManifest, readShard, resolveDatasetWriterOptions, ShardIntegrityError, verifyDataset, writeDataset,
   type DatasetWriterOptions, type Manifest,
 } from '../../../ops/manifest/index.js';
 import { OptOutSnapshot } from '../../../ops/optout/index.js';
@@ -131,6 +131,34 @@ describe('manifest - writing a dataset', () => {
     const wc = await writeDataset(makeDocs(20, 250), { ...options(c, { config: { ...config, maxBytes: 1 } }), stats: stats() });
     assert.notEqual(wc.manifest.config_sha256, wa.manifest.config_sha256, 'another config, another hash');
     assert.deepEqual(wc.manifest.shards, wa.manifest.shards, '... and the same shards');
+  });
+
+  it('parts written in parallel, in any order and again, give one dataset whose shards are in part order', async () => {
+    const root = fresh();
+    const batches = [makeDocs(9, 300, 0), makeDocs(0), makeDocs(5, 300, 9)];
+    const partOptions = { dest: root, name: 'stack-mini', version: '2024.06', shardBytes: 2048 };
+    // Part 2 first, then 0 and 1 together, then part 0 again (a retried task): same bytes.
+    const p2 = await writeDatasetPart(batches[2]!, { ...partOptions, part: 2 });
+    const [p0, p1] = await Promise.all([0, 1].map((part) => writeDatasetPart(batches[part]!, { ...partOptions, part })));
+    const first = p0!.shards.map((s) => readFileSync(join(root, s.name)));
+    const again = await writeDatasetPart(batches[0]!, { ...partOptions, part: 0 });
+    assert.deepEqual(again, p0);
+    again.shards.forEach((s, i) => assert.ok(readFileSync(join(root, s.name)).equals(first[i]!), s.name));
+    assert.deepEqual(p1!.shards, [], 'an empty batch has no shard');
+    assert.match(p0!.shards[0]!.name, /^data\/part-00000-00000\.jsonl\.gz$/);
+    assert.ok(p0!.shards.length > 1, 'a part rolls its shards at shardBytes');
+
+    const written = await finishDataset([p0!, p1!, p2], { ...options(root), stats: stats() });
+    assert.deepEqual(written.manifest.shards.map((s) => s.name), [...p0!.shards, ...p2.shards].map((s) => s.name));
+    assert.equal(written.manifest.totals.docs, 14);
+    assert.deepEqual(written.manifest.counts.license_type, { permissive: 7, no_license: 7 });
+    const ids: string[] = [];
+    const opened = await openDataset(root);
+    for (const shard of opened.manifest.shards) for await (const r of readShard(opened.sink, shard)) ids.push(r.id);
+    await opened.close();
+    assert.deepEqual(ids, [...batches[0]!, ...batches[2]!].map((d) => d.id), 'documents in part order');
+    assert.deepEqual((await verifyDataset(root)).docs, 14);
+    await assert.rejects(finishDataset([p0!], options(root)), DatasetExistsError, 'the manifest is the completion marker: not written twice unless asked');
   });
 
   it('writes no manifest (and no partial shard) when the documents fail half-way', async () => {
