@@ -59,7 +59,10 @@ export async function ensureMesh(nc: NatsConnection, o: MeshSetupOptions = {}): 
     () => ensureConsumer(jsm, STREAMS.control, CONSUMERS.coordinator, undefined, defaultAckWaitMs()),
     () => jsm.consumers.info(STREAMS.control, CONSUMERS.coordinator), o);
   // Kvm.create looks the bucket up before creating it: once the bucket exists it creates nothing.
-  const open = () => new Kvm(nc).create(META_BUCKET, { replicas, history: 1 });
+  // Replicated, reads go to the leader: a follower answering a direct get may be behind (on 2.9 one
+  // catching up after a restart answers with what it has), and `mesh watch --wait` or a join must
+  // not act on a run record that is no longer current.
+  const open = () => new Kvm(nc).create(META_BUCKET, { replicas, history: 1, allow_direct: replicas === 1 });
   let kv: KV | undefined;
   await createOrWait(`KV bucket ${META_BUCKET}`, async () => { kv = await open(); }, async () => {
     await jsm.streams.info(`KV_${META_BUCKET}`);

@@ -69,7 +69,11 @@ export class KvOptOutStore implements OptOutStore {
     const bucket = options.bucket ?? DEFAULT_OPTOUT_BUCKET;
     try {
       // Kvm.create opens an existing bucket as it is; the replica count only matters for a missing one.
-      const kv = await withNatsRetry(async () => new Kvm(nc).create(bucket, { history: 1, replicas: options.replicas ?? (await meshReplicas(nc)) }));
+      const kv = await withNatsRetry(async () => {
+        const replicas = options.replicas ?? (await meshReplicas(nc));
+        // Replicated, reads go to the leader (a follower answering a direct get may be behind).
+        return new Kvm(nc).create(bucket, { history: 1, replicas, allow_direct: replicas === 1 });
+      });
       return new KvOptOutStore(kv, nc, bucket, options.ownsConnection ?? false);
     } catch (err) {
       if (options.ownsConnection) await nc.close().catch(() => {});

@@ -70,6 +70,8 @@ describe('fault - a 3-node JetStream cluster (R3 streams and KV)', () => {
     for (const s of [STREAMS.tasks, STREAMS.control, STREAMS.events, STREAMS.dead, `KV_${META_BUCKET}`]) {
       assert.equal((await jsm.streams.info(s)).config.num_replicas, 3, s);
     }
+    // A follower behind its leader must not answer reads of run records.
+    assert.equal((await jsm.streams.info(`KV_${META_BUCKET}`)).config.allow_direct, false);
   });
 
   it('the opt-out registry a flow opens on the cluster is replicated like the mesh', async () => {
@@ -77,7 +79,9 @@ describe('fault - a 3-node JetStream cluster (R3 streams and KV)', () => {
     const registry = await openOptOutStore({ natsUrl: cluster.urls, bucket: 'fault_optout' });
     await registry.close();
     const jsm = await jetstreamManager(mesh.nc);
-    assert.equal((await jsm.streams.info('KV_fault_optout')).config.num_replicas, 3);
+    const info = await jsm.streams.info('KV_fault_optout');
+    assert.equal(info.config.num_replicas, 3);
+    assert.equal(info.config.allow_direct, false);
   });
 
   it('kill -9 of the node leading the task stream mid-run: the same dataset', async () => {
