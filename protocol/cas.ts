@@ -7,20 +7,27 @@
  *   decodeBlob(digest, stored);                     // bytes again, or DigestMismatchError
  */
 import { createHash } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, constants as zlib, gunzipSync } from 'node:zlib';
 import { CorruptBlobError, DigestMismatchError } from './errors.js';
 
 export { blobKey } from './keys.js';
 
 /** Codec byte at the start of every stored blob. */
 export const CODEC_RAW = 0;
+/** Written by earlier versions; still read. */
 export const CODEC_GZIP = 1;
+export const CODEC_BROTLI = 2;
+export const LAST_CODEC = CODEC_BROTLI;
 
-/** Smaller bodies gain little from gzip and pay its header (~20 bytes) and CPU. */
+/** Smaller bodies gain little from compression and pay its CPU. */
 export const MIN_COMPRESS_BYTES = 256;
-/** Keep gzip only when it saves at least this fraction; otherwise decoding costs more than it saves. */
+/** Keep the compressed form only when it saves at least this fraction; otherwise decoding costs more than it saves. */
 const MIN_SAVING = 0.1;
-const GZIP_LEVEL = 1;
+/**
+ * Brotli at quality 0: on source code it compresses about as well as gzip -1 (a quarter of the size)
+ * at 2-3x its speed (bench: 317 against 116 MB/s, one core), and a blob is written once.
+ */
+const BROTLI_QUALITY = 0;
 
 const DIGEST = /^[0-9a-f]{64}$/;
 
@@ -35,8 +42,10 @@ export function isDigest(value: string): boolean {
 /** The stored form of `bytes` (codec byte + payload), without hashing. */
 export function packBlob(bytes: Uint8Array): Uint8Array {
   if (bytes.length >= MIN_COMPRESS_BYTES) {
-    const gz = gzipSync(bytes, { level: GZIP_LEVEL });
-    if (gz.length <= bytes.length * (1 - MIN_SAVING)) return withCodec(CODEC_GZIP, gz);
+    const packed = brotliCompressSync(bytes, {
+      params: { [zlib.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+    });
+    if (packed.length <= bytes.length * (1 - MIN_SAVING)) return withCodec(CODEC_BROTLI, packed);
   }
   return withCodec(CODEC_RAW, bytes);
 }
@@ -62,8 +71,16 @@ export function decodeBlob(digest: string, stored: Uint8Array): Uint8Array {
         throw new CorruptBlobError(digest, `gzip payload does not decompress (${(cause as Error).message})`, { cause });
       }
       break;
+    case CODEC_BROTLI:
+      try {
+        const out = brotliDecompressSync(payload);
+        bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+      } catch (cause) {
+        throw new CorruptBlobError(digest, `brotli payload does not decompress (${(cause as Error).message})`, { cause });
+      }
+      break;
     default:
-      throw new CorruptBlobError(digest, `unknown codec byte ${stored[0]} (expected ${CODEC_RAW} raw or ${CODEC_GZIP} gzip)`);
+      throw new CorruptBlobError(digest, `unknown codec byte ${stored[0]} (expected ${CODEC_RAW} raw, ${CODEC_GZIP} gzip or ${CODEC_BROTLI} brotli)`);
   }
   const actual = sha256Hex(bytes);
   if (actual !== digest) throw new DigestMismatchError(digest, actual);

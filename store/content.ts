@@ -2,7 +2,7 @@
  * The content-addressed store: blobs are named by the sha256 of their bytes, stored compressed at
  * `data/<aa>/<sha256>`, written only when absent and verified on every read.
  */
-import { blobKey, decodeBlob, isDigest, packBlob, sha256Hex, CODEC_GZIP } from '../protocol/cas.js';
+import { blobKey, decodeBlob, isDigest, packBlob, sha256Hex, LAST_CODEC } from '../protocol/cas.js';
 import { canReadSync, type StorageBackend } from './backend.js';
 import { BlobNotFoundError, StoreError } from './errors.js';
 
@@ -42,7 +42,7 @@ export class ContentStore {
   /** Stores a blob already hashed and packed elsewhere (a worker thread's `encodeBlob`); trusted, not re-hashed. */
   async putEncoded(digest: string, stored: Uint8Array): Promise<void> {
     this.checkDigest(digest);
-    if (stored.length === 0 || stored[0]! > CODEC_GZIP) {
+    if (stored.length === 0 || stored[0]! > LAST_CODEC) {
       throw new Error(`putEncoded(${digest}): stored bytes must start with a codec byte from encodeBlob`);
     }
     if (!this.known.has(digest)) await this.write(digest, () => stored);

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import {
   blobKey,
+  CODEC_BROTLI,
   CODEC_GZIP,
   CODEC_RAW,
   decodeBlob,
@@ -33,12 +35,17 @@ describe('cas', () => {
     assert.deepEqual(stored.subarray(1), bytes);
   });
 
-  it('gzips bodies that compress by at least 10%', () => {
+  it('compresses bodies that compress by at least 10% (brotli), and still reads gzip from earlier versions', () => {
     const bytes = text('the same line again\n'.repeat(100));
     const { digest, stored } = encodeBlob(bytes);
-    assert.equal(stored[0], CODEC_GZIP);
+    assert.equal(stored[0], CODEC_BROTLI);
     assert.ok(stored.length < bytes.length / 2);
     assert.deepEqual(decodeBlob(digest, stored), bytes);
+    const old = Buffer.concat([Buffer.from([CODEC_GZIP]), gzipSync(bytes)]);
+    assert.deepEqual(decodeBlob(digest, old), bytes);
+    const broken = Buffer.from(stored);
+    broken[5] ^= 0xff;
+    assert.throws(() => decodeBlob(digest, broken), (err: Error) => err instanceof CorruptBlobError || err instanceof DigestMismatchError);
   });
 
   it('stores incompressible bodies raw', () => {
@@ -72,7 +79,7 @@ describe('cas', () => {
     );
   });
 
-  it('rejects an unknown codec byte and a broken gzip payload as corrupt', () => {
+  it('rejects an unknown codec byte and a broken payload as corrupt', () => {
     const { digest, stored } = encodeBlob(text('z'.repeat(1000)));
     const unknown = Uint8Array.from(stored);
     unknown[0] = 7;
@@ -82,7 +89,9 @@ describe('cas', () => {
       return true;
     });
     const truncated = stored.subarray(0, 5);
-    assert.throws(() => decodeBlob(digest, truncated), /is corrupt: gzip payload does not decompress/);
+    assert.throws(() => decodeBlob(digest, truncated), /is corrupt: brotli payload does not decompress/);
+    const gzipped = Buffer.concat([Buffer.from([CODEC_GZIP]), gzipSync(text('z'.repeat(1000)))]);
+    assert.throws(() => decodeBlob(digest, gzipped.subarray(0, 6)), /is corrupt: gzip payload does not decompress/);
     assert.throws(() => decodeBlob(digest, new Uint8Array(0)), /is corrupt: empty object/);
   });
 });
