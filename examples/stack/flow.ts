@@ -41,12 +41,10 @@ export default class StackCuration extends FlowSpec {
   inputDigests!: Record<string, string>;
   stats!: Stats[];
   parts!: number[];
-  keptRef!: string;
   shuffleRefs!: string[];
   sigRef!: string;
   metaRef!: string;
   licenseStats!: Stats;
-  keptRefs!: string[];
   sigRefs!: string[];
   metaRefs!: string[];
   buckets!: string[][];
@@ -106,7 +104,6 @@ export default class StackCuration extends FlowSpec {
     const docs = stack.decodeDocs(this.getBlob(this.docsRefs[p]!));
     const licensed = stack.applyLicenses(docs, this.table, this.config.keepLicenses);
     const scan = stack.signBatch(p, licensed.docs, stack.dedupOptions(this.config, this.docsRefs.length));
-    this.keptRef = this.putBlob(stack.encodeDocs(licensed.docs));
     this.shuffleRefs = scan.shuffle.map((piece) => this.putBlob(piece));
     this.sigRef = this.putBlob(scan.signatures);
     this.metaRef = this.putBlob(scan.meta);
@@ -116,9 +113,8 @@ export default class StackCuration extends FlowSpec {
 
   /** Routes shuffle piece r of every batch to bucket partition r. */
   @step shuffle(inputs: Inputs<StackCuration>) {
-    this.mergeArtifacts(inputs, { include: ['config', 'optout', 'inputDigests', 'stats'] });
+    this.mergeArtifacts(inputs, { include: ['config', 'optout', 'inputDigests', 'stats', 'table', 'docsRefs'] });
     this.stats = [...this.stats, ...inputs.map((i) => i.licenseStats)];
-    this.keptRefs = inputs.map((i) => i.keptRef);
     this.sigRefs = inputs.map((i) => i.sigRef);
     this.metaRefs = inputs.map((i) => i.metaRef);
     const pieces = inputs.map((i) => i.shuffleRefs);
@@ -137,7 +133,7 @@ export default class StackCuration extends FlowSpec {
 
   /** Union-find over every verified pair: clusters, and which copy of each is kept. */
   @step resolve(inputs: Inputs<StackCuration>) {
-    this.mergeArtifacts(inputs, { include: ['config', 'optout', 'inputDigests', 'stats', 'keptRefs', 'metaRefs'] });
+    this.mergeArtifacts(inputs, { include: ['config', 'optout', 'inputDigests', 'stats', 'table', 'docsRefs', 'metaRefs'] });
     const options = stack.dedupOptions(this.config, this.metaRefs.length);
     const report = this.config.dedup === 'none'
       ? { docs: 0, kept: 0, clusters: [], dropped: [] }
@@ -145,15 +141,19 @@ export default class StackCuration extends FlowSpec {
     this.reportRef = this.putBlob(stack.encodeValue('stackmesh.dedup.report.v1', report));
     this.clusters = report.clusters.length;
     this.duplicates = report.dropped.length;
-    this.parts = this.keptRefs.map((_, p) => p);
+    this.parts = this.docsRefs.map((_, p) => p);
     this.next(this.writePart, { foreach: 'parts' });
   }
 
-  /** One batch's surviving documents as its own shards, every batch in parallel. */
+  /**
+   * One batch's surviving documents as its own shards, every batch in parallel. The licenses are
+   * applied again (as sign did: same table, same order) rather than stored twice.
+   */
   @step async writePart() {
     const p: number = this.input;
     const report = stack.decodeValue('stackmesh.dedup.report.v1', this.getBlob(this.reportRef));
-    this.part = await stack.publishPart(this.config, p, stack.decodeDocs(this.getBlob(this.keptRefs[p]!)), report);
+    const licensed = stack.applyLicenses(stack.decodeDocs(this.getBlob(this.docsRefs[p]!)), this.table, this.config.keepLicenses);
+    this.part = await stack.publishPart(this.config, p, licensed.docs, report);
     this.next(this.publish);
   }
 
