@@ -1,6 +1,6 @@
 /**
  * A local directory, walked depth-first in sorted order so every run lists the same files in the
- * same order. Symlinks are never followed (a target inside the root is read at its own path anyway);
+ * same order. Names that are not UTF-8 and paths over PATH_MAX are skipped (see `walkDir`). Symlinks are never followed (a target inside the root is read at its own path anyway);
  * fifos, sockets and devices are skipped. Files are opened with O_NOFOLLOW, so a file swapped for a
  * symlink after planning is not followed either.
  */
@@ -9,46 +9,93 @@ import { lstat, open, readdir, realpath } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { Batcher, isSkip, type DirBatch, type FileEntry, type SkipEntry } from './batch.js';
 import { IngestSourceError } from './errors.js';
+import { decodeName } from './names.js';
 import { resolveIngestOptions, type IngestOptions, type ResolvedIngestOptions } from './options.js';
 import { fsError } from './streams.js';
 import { record, skip, type IngestItem, type SkipReason } from './types.js';
 
-const byName = (a: Dirent, b: Dirent): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+/** A directory entry with its name as the bytes on disk and, when those are UTF-8, as a string. */
+interface Entry {
+  dirent: Dirent<Buffer>;
+  /** The name, or for one that is not UTF-8 its report form (see names.ts), never used for a read. */
+  name: string;
+  utf8: boolean;
+}
 
-/** Every entry under `root` (paths relative, '/'-separated), files with their size. */
+const entry = (dirent: Dirent<Buffer>): Entry => ({ dirent, ...decodeName(dirent.name) });
+
+// By name as a string, as before names were read as bytes; the bytes break any tie between report forms.
+const byName = (a: Entry, b: Entry): number =>
+  a.name < b.name ? -1 : a.name > b.name ? 1 : Buffer.compare(a.dirent.name, b.dirent.name);
+
+/**
+ * Every entry under `root` (paths relative, '/'-separated), files with their size.
+ *
+ * Names are read as bytes. One that is not UTF-8 is skipped as `invalid_path` (a folder with all it
+ * holds; see names.ts). Any other name, a newline in it included, is read and reported as it is. A path the system refuses as too
+ * long (ENAMETOOLONG) is skipped as `path_too_long`. The walk keeps its own stack of folders, so
+ * depth costs no call stack.
+ */
 export async function* walkDir(root: string, options: IngestOptions | ResolvedIngestOptions): AsyncGenerator<FileEntry | SkipEntry> {
   const { maxBytes, exclude } = resolveIngestOptions(options);
   const realRoot = await realpath(root).catch((err) => { throw fsError(root, err); });
   if (!(await lstat(realRoot)).isDirectory()) throw new IngestSourceError(root, 'is not a directory');
 
-  async function* walk(rel: string): AsyncGenerator<FileEntry | SkipEntry> {
-    let entries: Dirent[];
+  const list = async (rel: string): Promise<Entry[] | SkipReason> => {
     try {
-      entries = await readdir(join(realRoot, rel), { withFileTypes: true });
+      const dirents = await readdir(join(realRoot, rel), { withFileTypes: true, encoding: 'buffer' });
+      return dirents.map(entry).sort(byName);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EACCES' && rel !== '') {
-        yield { path: rel, skip: 'unreadable' };
-        return;
-      }
+      const code = (err as NodeJS.ErrnoException).code;
+      if (rel !== '' && code === 'EACCES') return 'unreadable';
+      if (rel !== '' && code === 'ENAMETOOLONG') return 'path_too_long';
       throw fsError(join(realRoot, rel), err);
     }
-    for (const d of entries.sort(byName)) {
-      const path = rel === '' ? d.name : `${rel}/${d.name}`;
-      const abs = join(realRoot, path);
-      if (d.isDirectory()) {
-        if (exclude.includes(d.name)) yield { path, skip: 'excluded' };
-        else yield* walk(path);
-      } else if (d.isSymbolicLink()) {
-        yield { path, skip: await symlinkReason(abs, realRoot) };
-      } else if (d.isFile()) {
-        const size = (await lstat(abs).catch((err) => { throw fsError(abs, err); })).size;
-        yield size > maxBytes ? { path, skip: 'too_large' } : { path, size };
-      } else {
-        yield { path, skip: 'special_file' };
+  };
+  const sizeOf = async (abs: string): Promise<number | SkipReason> => {
+    try {
+      return (await lstat(abs)).size;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENAMETOOLONG') return 'path_too_long';
+      throw fsError(abs, err);
+    }
+  };
+
+  const top = await list('');
+  if (typeof top === 'string') throw new IngestSourceError(root, top);
+  // The folders being listed, innermost last, each with the position of its next entry.
+  const open: Array<{ rel: string; entries: Entry[]; next: number }> = [{ rel: '', entries: top, next: 0 }];
+  while (open.length > 0) {
+    const folder = open.at(-1)!;
+    const e = folder.entries[folder.next++];
+    if (e === undefined) {
+      open.pop();
+      continue;
+    }
+    const { dirent: d, name } = e;
+    const path = folder.rel === '' ? name : `${folder.rel}/${name}`;
+    if (!e.utf8) {
+      yield { path, skip: 'invalid_path' };
+      continue;
+    }
+    const abs = join(realRoot, path);
+    if (d.isDirectory()) {
+      if (exclude.includes(name)) {
+        yield { path, skip: 'excluded' };
+        continue;
       }
+      const entries = await list(path);
+      if (typeof entries === 'string') yield { path, skip: entries };
+      else open.push({ rel: path, entries, next: 0 });
+    } else if (d.isSymbolicLink()) {
+      yield { path, skip: await symlinkReason(abs, realRoot) };
+    } else if (d.isFile()) {
+      const size = await sizeOf(abs);
+      yield typeof size === 'string' ? { path, skip: size } : size > maxBytes ? { path, skip: 'too_large' } : { path, size };
+    } else {
+      yield { path, skip: 'special_file' };
     }
   }
-  yield* walk('');
 }
 
 async function symlinkReason(abs: string, realRoot: string): Promise<SkipReason> {

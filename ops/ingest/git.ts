@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { Batcher, isSkip, type FileEntry, type GitBatch, type SkipEntry } from './batch.js';
 import { IngestSourceError } from './errors.js';
+import { decodeName } from './names.js';
 import { resolveIngestOptions, type IngestOptions, type ResolvedIngestOptions } from './options.js';
 import { ByteReader } from './streams.js';
 import { record, skip, type IngestItem, type SkipReason } from './types.js';
@@ -15,7 +16,6 @@ import { record, skip, type IngestItem, type SkipReason } from './types.js';
 type GitProcess = ChildProcessByStdio<Writable, Readable, Readable>;
 type GitEntry = (FileEntry & { sha: string }) | SkipEntry;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 const lossy = new TextDecoder();
 
 /** Runs git in `dir`; `finish()` waits for the exit and throws with git's own message on failure. */
@@ -105,11 +105,9 @@ async function* listTree(dir: string, commit: string, maxBytes: number): AsyncGe
     for (let rec = await reader.until(0, 1 << 20); rec !== undefined; rec = await reader.until(0, 1 << 20)) {
       const tab = rec.indexOf(9);
       const [mode, type, sha, size] = lossy.decode(rec.subarray(0, tab)).split(/ +/);
-      let path: string;
-      try {
-        path = utf8.decode(rec.subarray(tab + 1));
-      } catch {
-        yield { path: lossy.decode(rec.subarray(tab + 1)), skip: 'invalid_path' };
+      const { name: path, utf8 } = decodeName(rec.subarray(tab + 1));
+      if (!utf8) {
+        yield { path, skip: 'invalid_path' };
         continue;
       }
       let reason: SkipReason | undefined;

@@ -3,17 +3,32 @@
  * land outside the extraction root (`..`, absolute paths), links, devices and fifos are skipped with a
  * reason, and the rest of the archive is still read. A corrupt or truncated archive ends the read
  * with one skip (`corrupt_archive`, `truncated_archive`, `corrupt_gzip`); it never throws.
+ *
+ * Names are taken byte for byte: a name that is not UTF-8 is skipped as `invalid_path` rather than
+ * read under a name with U+FFFD in it, which another member's name could equal (see names.ts). Any
+ * other character, a newline included, is kept as it is.
  */
 import { open, stat } from 'node:fs/promises';
 import tar from 'tar-stream';
 import { Batcher, isSkip, type GzipTarBatch, type PlainTarBatch } from './batch.js';
 import { IngestSourceError } from './errors.js';
+import { decodeName } from './names.js';
 import { resolveIngestOptions, type IngestOptions, type ResolvedIngestOptions } from './options.js';
 import { CorruptInput, fileChunks, fsError, gunzip, type Chunks } from './streams.js';
 import { record, skip, type IngestItem, type SkipReason } from './types.js';
 
 /** What the reader makes of one tar header. */
 export type TarEntryKind = { kind: 'file'; path: string } | { kind: 'dir' } | { kind: 'skip'; path: string; reason: SkipReason };
+
+/**
+ * A member's name as a string, and whether it was UTF-8 (see names.ts). tar-stream is asked for
+ * latin1 names (one character a byte, so nothing is lost yet); a pax `path` is UTF-8 already, decoded
+ * by tar-stream with U+FFFD for bad bytes, so a U+FFFD there counts as not UTF-8.
+ */
+function memberName(header: tar.Header): { name: string; utf8: boolean } {
+  if ((header as { pax?: Record<string, string> }).pax?.path) return { name: header.name, utf8: !header.name.includes('\uFFFD') };
+  return decodeName(Buffer.from(header.name, 'latin1'));
+}
 
 const SKIPPED_TYPES: Record<string, SkipReason> = {
   symlink: 'symlink',
@@ -55,7 +70,8 @@ interface WalkOptions {
 async function* walkTar(input: Chunks, o: WalkOptions): AsyncGenerator<Member> {
   const first = o.first ?? 0;
   const end = o.count === undefined ? Infinity : first + o.count;
-  const extract = tar.extract();
+  // Not in tar-stream's types, but in its code since 2.x.
+  const extract = tar.extract({ filenameEncoding: 'latin1' } as Parameters<typeof tar.extract>[0]);
   let inputError: unknown;
   let stopped = false;
   const feed = (async () => {
@@ -82,10 +98,13 @@ async function* walkTar(input: Chunks, o: WalkOptions): AsyncGenerator<Member> {
       index++;
       if (index >= end) break;
       const { header } = entry;
-      const kind = classifyTarEntry(header.name, header.type);
+      const name = memberName(header);
+      // A folder's own name does not matter: each member under it is judged by its full name.
+      const kind: TarEntryKind =
+        name.utf8 || header.type === 'directory' ? classifyTarEntry(name.name, header.type) : { kind: 'skip', path: name.name, reason: 'invalid_path' };
       const size = header.size ?? 0;
       // A read that breaks inside a member is reported under the member's path.
-      current = kind.kind === 'dir' ? header.name : kind.path;
+      current = kind.kind === 'dir' ? name.name : kind.path;
       let member: Member;
       if (index < first || kind.kind !== 'file' || !o.read || size > o.maxBytes) {
         await drain(entry);

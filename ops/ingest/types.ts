@@ -42,9 +42,12 @@ export interface IngestRecord {
  *
  * - any source: `too_large` (over `maxBytes`; never buffered), `unreadable` (permission denied)
  * - directories: `symlink` (target inside the root: read at its own path), `symlink_outside_root`,
- *   `symlink_broken`, `special_file` (fifo, socket, device), `excluded` (a directory in `exclude`)
+ *   `symlink_broken`, `special_file` (fifo, socket, device), `excluded` (a directory in `exclude`),
+ *   `invalid_path` (a name that is not UTF-8; a folder is skipped whole), `path_too_long` (over the
+ *   system's PATH_MAX)
  * - tar: `path_traversal` (a `..` segment), `absolute_path`, `symlink`, `hardlink`, `device`, `fifo`,
- *   `unsupported_entry`, `invalid_path`, `corrupt_archive` and `truncated_archive` (reading stops there)
+ *   `unsupported_entry`, `invalid_path` (empty, or not UTF-8), `corrupt_archive` and
+ *   `truncated_archive` (reading stops there)
  * - gzip inputs: `corrupt_gzip` (reading stops there)
  * - JSONL: `broken_line` (not JSON, or not UTF-8), `line_too_long` (over `maxLineBytes`; never
  *   buffered), `not_an_object`; JSONL and Parquet rows: `missing_content`, `missing_path`
@@ -67,6 +70,7 @@ export type SkipReason =
   | 'fifo'
   | 'unsupported_entry'
   | 'invalid_path'
+  | 'path_too_long'
   | 'corrupt_archive'
   | 'truncated_archive'
   | 'corrupt_gzip'

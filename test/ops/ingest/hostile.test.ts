@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { decodeItem, planBatches, readBatch, readSource, type Batch, type IngestItem, type IngestOptions } from '../../../ops/ingest/index.js';
+import { PipelineStats } from '../../../ops/pipeline.js';
+import { collect, contents, records, skips, tempDir } from './fixtures.js';
+
+const MiB = 1 << 20;
+
+/** Every batch of a source, read in plan order: what a mesh reading them all gives. */
+async function viaBatches(source: string, options: IngestOptions = {}): Promise<{ batches: Batch[]; items: IngestItem[] }> {
+  const batches = await collect(planBatches(source, options));
+  const items: IngestItem[] = [];
+  for (const b of batches) items.push(...(await collect(readBatch(JSON.stringify(b), options))));
+  return { batches, items };
+}
+
+/** What the run's stats say about the items: `ingest:<reason>` counts and how many documents went on. */
+function tally(items: IngestItem[], options: IngestOptions = {}): { kept: number; dropped: Record<string, number> } {
+  const stats = new PipelineStats();
+  let kept = 0;
+  for (const item of items) if (decodeItem(item, stats, options)) kept++;
+  return { kept, dropped: Object.fromEntries(stats.dropped) };
+}
+
+/**
+ * A ustar header for a name given as bytes (tar-stream's pack writes UTF-8 names only). `type`: '0'
+ * file, '5' folder, 'x' pax header.
+ */
+function ustar(name: Uint8Array | string, size: number, type = '0'): Buffer {
+  const h = Buffer.alloc(512);
+  Buffer.from(name).copy(h, 0, 0, 100);
+  h.write('0000644\0', 100);
+  h.write('0000000\0', 108);
+  h.write('0000000\0', 116);
+  h.write(size.toString(8).padStart(11, '0') + '\0', 124);
+  h.write('00000000000\0', 136);
+  h.write(' '.repeat(8), 148);
+  h.write(type, 156);
+  h.write('ustar\0' + '00', 257);
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
+  return h;
+}
+
+const pad = (size: number): Buffer => Buffer.alloc((512 - (size % 512)) % 512);
+const END = Buffer.alloc(1024);
+
+/** A plain tar of small members with names as bytes. */
+function rawTar(members: Array<{ name: Uint8Array | string; body?: string | Uint8Array; type?: string }>): Buffer {
+  const parts: Buffer[] = [];
+  for (const m of members) {
+    const body = Buffer.from(m.body ?? '');
+    parts.push(ustar(m.name, body.length, m.type), body, pad(body.length));
+  }
+  return Buffer.concat([...parts, END]);
+}
+
+describe('ingest hostile - directories', () => {
+  const { dir, cleanup } = tempDir();
+  after(cleanup);
+
+  it('a file with NUL bytes is dropped as binary; a 10 MB one-line file is too_large by default and kept when maxBytes allows', async () => {
+    const root = join(dir, 'files');
+    mkdirSync(root);
+    writeFileSync(join(root, 'nul.c'), Buffer.from('int main() {\0 return 0; }\n'));
+    writeFileSync(join(root, 'one-line.min.js'), Buffer.alloc(10_000_000, 'x'));
+    writeFileSync(join(root, 'ok.py'), 'ok\n');
+    const items = await collect(readSource(`dir:${root}`));
+    assert.deepEqual(skips(items), [['one-line.min.js', 'too_large']]);
+    assert.deepEqual(tally(items), { kept: 1, dropped: { 'ingest:binary': 1, 'ingest:too_large': 1 } });
+    const roomy = { maxBytes: 16 * MiB };
+    const kept = await collect(readSource(`dir:${root}`, roomy));
+    assert.deepEqual(skips(kept), []);
+    assert.equal(records(kept).find((r) => r.path === 'one-line.min.js')?.bytes.length, 10_000_000);
+    assert.deepEqual(tally(kept, roomy), { kept: 2, dropped: { 'ingest:binary': 1 } });
+  });
+
+  it('300 folders deep: the walk neither fails nor overflows, and reports the full path', async () => {
+    const root = join(dir, 'deep');
+    const deep = 'd/'.repeat(300);
+    mkdirSync(join(root, deep), { recursive: true });
+    writeFileSync(join(root, deep, 'leaf.txt'), 'leaf\n');
+    writeFileSync(join(root, 'top.txt'), 'top\n');
+    const items = await collect(readSource(`dir:${root}`));
+    assert.deepEqual(contents(items), [`${deep}leaf.txt=leaf\n`, 'top.txt=top\n']);
+    assert.deepEqual((await viaBatches(`dir:${root}`)).items, items);
+  });
+
+  it('a folder whose path is over PATH_MAX is skipped as path_too_long; the rest is read', async () => {
+    const root = tempDir().dir;
+    try {
+      const segment = 'x'.repeat(200);
+      // mkdir -p walks down one folder at a time, so it can make what no single path can name.
+      execFileSync('mkdir', ['-p', Array(25).fill(segment).join('/')], { cwd: root });
+      writeFileSync(join(root, 'ok.txt'), 'ok\n');
+      const items = await collect(readSource(`dir:${root}`));
+      assert.deepEqual(contents(items), ['ok.txt=ok\n']);
+      const [skip, ...more] = skips(items);
+      assert.equal(more.length, 0);
+      assert.equal(skip?.[1], 'path_too_long');
+      assert.ok(skip[0].split('/').every((s) => s === segment) && join(root, skip[0]).length >= 4096);
+    } finally {
+      // Node's rm names each path whole and fails past PATH_MAX; rm(1) does not.
+      execFileSync('rm', ['-rf', root]);
+    }
+  });
+
+  it('names with a newline are read as they are; names that are not UTF-8 are skipped as invalid_path and never read as another file', async () => {
+    const root = join(dir, 'names');
+    mkdirSync(join(root, 'new\nline'), { recursive: true });
+    writeFileSync(join(root, 'new\nline', 'a.txt'), 'in a folder with a newline\n');
+    writeFileSync(join(root, 'two\nlines.txt'), 'a file with a newline\n');
+    // 'bad\uFFFD.txt' is what a lossy decoding makes of 'bad\xff.txt': it must keep its own content.
+    writeFileSync(join(root, 'bad\uFFFD.txt'), 'the real U+FFFD file\n');
+    const raw = (...parts: Array<string | number[]>) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
+    writeFileSync(raw(root, '/bad', [0xff], '.txt'), 'not UTF-8 (ff)\n');
+    writeFileSync(raw(root, '/bad', [0xfe], '.txt'), 'not UTF-8 (fe)\n');
+    mkdirSync(raw(root, '/dir', [0xc3, 0x28]));
+    writeFileSync(raw(root, '/dir', [0xc3, 0x28], '/inside.txt'), 'under a bad folder\n');
+
+    const items = await collect(readSource(`dir:${root}`));
+    assert.deepEqual(contents(items), ['bad\uFFFD.txt=the real U+FFFD file\n', 'new\nline/a.txt=in a folder with a newline\n', 'two\nlines.txt=a file with a newline\n']);
+    assert.deepEqual(skips(items), [
+      ['bad\\xfe.txt', 'invalid_path'],
+      ['bad\\xff.txt', 'invalid_path'],
+      ['dir\\xc3(', 'invalid_path'],
+    ]);
+    assert.deepEqual((await viaBatches(`dir:${root}`, { batchEntries: 2 })).items, items);
+    assert.deepEqual(tally(items), { kept: 3, dropped: { 'ingest:invalid_path': 3 } });
+  });
+});
+
+describe('ingest hostile - tar member names', () => {
+  const { dir, cleanup } = tempDir();
+  after(cleanup);
+  // A pax header whose path is not UTF-8 (tar-stream decodes it with U+FFFD).
+  const paxBody = Buffer.concat([Buffer.from('21 path=pax-bad'), Buffer.from([0xff]), Buffer.from('.txt\n')]);
+  const members = [
+    { name: 'two\nlines.txt', body: 'newline in a name\n' },
+    { name: 'new\nline/a.txt', body: 'newline in a folder\n' },
+    { name: 'bad\uFFFD.txt', body: 'the real U+FFFD member\n' },
+    { name: Buffer.from([0x62, 0x61, 0x64, 0xff, 0x2e, 0x74, 0x78, 0x74]), body: 'not UTF-8\n' },
+    { name: Buffer.from([0x64, 0xc3, 0x28, 0x2f, 0x61]), body: 'under a bad folder\n' },
+    { name: 'PaxHeader', body: paxBody, type: 'x' },
+    { name: 'placeholder', body: 'pax member\n' },
+    { name: 'last.txt', body: 'still read\n' },
+  ];
+
+  for (const gzip of [false, true]) {
+    it(`${gzip ? 'tar.gz' : 'tar'}: a newline is kept, a name that is not UTF-8 is skipped as invalid_path, the rest read`, async () => {
+      const file = join(dir, gzip ? 'names.tar.gz' : 'names.tar');
+      writeFileSync(file, gzip ? gzipSync(rawTar(members)) : rawTar(members));
+      const items = await collect(readSource(file));
+      assert.deepEqual(contents(items), [
+        'two\nlines.txt=newline in a name\n',
+        'new\nline/a.txt=newline in a folder\n',
+        'bad\uFFFD.txt=the real U+FFFD member\n',
+        'last.txt=still read\n',
+      ]);
+      assert.deepEqual(skips(items), [
+        ['bad\\xff.txt', 'invalid_path'],
+        ['d\\xc3(/a', 'invalid_path'],
+        ['pax-bad\uFFFD.txt', 'invalid_path'],
+      ]);
+      assert.deepEqual((await viaBatches(file, { batchEntries: 3 })).items, items);
+    });
+  }
+});
