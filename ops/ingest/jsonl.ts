@@ -7,6 +7,11 @@
  * JSON.parse at 120-165 MB/s and simdjson's lazyParse + valueForKeyPath at 30-75 MB/s: each row
  * crosses N-API twice (the line in, the content string out), which costs more than simdjson saves.
  * One parser everywhere also keeps the output the same on machines without the native build.
+ *
+ * Hostile rows: a line that is not UTF-8 is skipped as `invalid_utf8` (not decoded with U+FFFD). A row
+ * that names a key twice keeps the last value, as JSON.parse does; so do Python's json (which wrote
+ * The Stack) and Go's encoding/json, so every common tool reads such a row the same way, and the
+ * shards we write hold each key once. Rejecting those rows would need a second scan of every line.
  */
 import { stat } from 'node:fs/promises';
 import type { JsonlBatch } from './batch.js';
@@ -48,9 +53,16 @@ export async function* readJsonl(
       }
       if (line.unterminated && truncatedTail) break;
       if (isBlank(line.bytes)) continue;
+      let text: string;
+      try {
+        text = utf8.decode(line.bytes);
+      } catch {
+        yield skip(where, 'invalid_utf8');
+        continue;
+      }
       let row: unknown;
       try {
-        row = JSON.parse(utf8.decode(line.bytes));
+        row = JSON.parse(text);
       } catch {
         yield skip(where, 'broken_line');
         continue;

@@ -49,8 +49,9 @@ export interface IngestRecord {
  *   `unsupported_entry`, `invalid_path` (empty, or not UTF-8), `corrupt_archive` and
  *   `truncated_archive` (reading stops there)
  * - gzip inputs: `corrupt_gzip` (reading stops there)
- * - JSONL: `broken_line` (not JSON, or not UTF-8), `line_too_long` (over `maxLineBytes`; never
- *   buffered), `not_an_object`; JSONL and Parquet rows: `missing_content`, `missing_path`
+ * - JSONL: `broken_line` (not JSON), `invalid_utf8` (a line that is not UTF-8), `line_too_long`
+ *   (over `maxLineBytes`; never buffered), `not_an_object`; JSONL and Parquet rows: `missing_content`,
+ *   `missing_path`
  * - Parquet: `row_group_too_large` (over `maxRowGroupBytes`)
  * - git: `symlink`, `submodule`, `invalid_path` (not UTF-8)
  * - S3: `directory_marker` (a key ending in `/`)
@@ -75,6 +76,7 @@ export type SkipReason =
   | 'truncated_archive'
   | 'corrupt_gzip'
   | 'broken_line'
+  | 'invalid_utf8'
   | 'line_too_long'
   | 'not_an_object'
   | 'missing_content'

@@ -1,14 +1,18 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { decodeItem, planBatches, readBatch, readSource, type Batch, type IngestItem, type IngestOptions } from '../../../ops/ingest/index.js';
+import { decodeItem, planBatches, readBatch, readJsonl, readSource, type Batch, type IngestItem, type IngestOptions } from '../../../ops/ingest/index.js';
 import { PipelineStats } from '../../../ops/pipeline.js';
 import { collect, contents, records, skips, tempDir } from './fixtures.js';
 
 const MiB = 1 << 20;
+
+async function* chunked(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
+  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+}
 
 /** Every batch of a source, read in plan order: what a mesh reading them all gives. */
 async function viaBatches(source: string, options: IngestOptions = {}): Promise<{ batches: Batch[]; items: IngestItem[] }> {
@@ -59,6 +63,57 @@ function rawTar(members: Array<{ name: Uint8Array | string; body?: string | Uint
   }
   return Buffer.concat([...parts, END]);
 }
+
+describe('ingest hostile - JSONL rows', () => {
+  const { dir, cleanup } = tempDir();
+  after(cleanup);
+
+  it('a 200 MiB line is skipped as line_too_long without being held, and the next line is read; batches agree', async () => {
+    const file = join(dir, 'long.jsonl');
+    const fd = openSync(file, 'w');
+    writeSync(fd, '{"content":"x","path":"before.py"}\n{"content":"');
+    const filler = Buffer.alloc(MiB, 'a');
+    for (let i = 0; i < 200; i++) writeSync(fd, filler);
+    writeSync(fd, '","path":"huge.py"}\n{"content":"y","path":"after.py"}\n');
+    closeSync(fd);
+
+    let peak = 0;
+    const base = process.memoryUsage();
+    async function* measured(): AsyncGenerator<Uint8Array> {
+      for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 })) {
+        const m = process.memoryUsage();
+        peak = Math.max(peak, m.arrayBuffers - base.arrayBuffers + m.heapUsed - base.heapUsed);
+        yield chunk as Buffer;
+      }
+    }
+    const items = await collect(readJsonl(measured(), {}, { name: file }));
+    assert.deepEqual(contents(items), ['before.py=x', 'after.py=y']);
+    assert.deepEqual(skips(items), [[`${file}:2`, 'line_too_long']]);
+    assert.ok(peak < 100 * MiB, `memory grew by ${Math.round(peak / MiB)} MiB while skipping a 200 MiB line`);
+    assert.deepEqual(await collect(readSource(file)), items);
+    assert.deepEqual((await viaBatches(file)).items, items);
+  });
+
+  it('a key named twice: the last value wins, as JSON.parse (and Python json) read it', async () => {
+    const lines = ['{"content":"first","path":"a.py","content":"second"}', '{"path":"x.py","content":"c","path":"y.py"}'];
+    const items = await collect(readJsonl(chunked(Buffer.from(lines.join('\n')), 5), {}, { name: 'd.jsonl' }));
+    assert.deepEqual(contents(items), ['a.py=second', 'y.py=c']);
+  });
+
+  it('invalid UTF-8 in a line is skipped as invalid_utf8; an escaped lone surrogate is dropped as invalid_utf8 at decode; the rest is read', async () => {
+    const bytes = Buffer.concat([
+      Buffer.from('{"content":"ok","path":"a.py"}\n{"content":"bad '),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('","path":"b.py"}\n{"content":"x","path":"c'),
+      Buffer.from([0xc3]),
+      Buffer.from('.py"}\n{"content":"lone \\ud800","path":"d.py"}\n{"content":"fine","path":"e.py"}\n'),
+    ]);
+    const items = await collect(readJsonl(chunked(bytes, 3), {}, { name: 'u.jsonl' }));
+    assert.deepEqual(skips(items), [['u.jsonl:2', 'invalid_utf8'], ['u.jsonl:3', 'invalid_utf8']]);
+    assert.deepEqual(records(items).map((r) => r.path), ['a.py', 'd.py', 'e.py']);
+    assert.deepEqual(tally(items), { kept: 2, dropped: { 'ingest:invalid_utf8': 3 } });
+  });
+});
 
 describe('ingest hostile - directories', () => {
   const { dir, cleanup } = tempDir();

@@ -64,7 +64,7 @@ describe('ingest jsonl - rows in The Stack shape become records', () => {
       ['b.jsonl:7', 'missing_content'],
       ['b.jsonl:8', 'missing_path'],
       ['b.jsonl:9', 'missing_content'],
-      ['b.jsonl:11', 'broken_line'],
+      ['b.jsonl:11', 'invalid_utf8'],
     ]);
     assert.deepEqual(records(items).map((r) => r.meta.line), [1, 10, 12]);
   });
