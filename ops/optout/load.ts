@@ -83,9 +83,13 @@ export function resolveOptOutOptions(options: OptOutOptions = {}): ResolvedOptOu
 
 /** Opens the registry the options name (creating the KV bucket if needed); close it when done. */
 export async function openOptOutStore(options: OptOutOptions = {}): Promise<OptOutStore> {
+  return openStore(options, 'create');
+}
+
+async function openStore(options: OptOutOptions, missing: 'create' | 'empty'): Promise<OptOutStore> {
   const r = resolveOptOutOptions(options);
   if (r.store === 'file') return new FileOptOutStore(r.file);
-  if (r.nc) return KvOptOutStore.open(r.nc, { bucket: r.bucket, replicas: r.replicas });
+  if (r.nc) return KvOptOutStore.open(r.nc, { bucket: r.bucket, replicas: r.replicas, missing });
   const servers = r.natsUrl!.split(',').map((s) => s.trim()).filter((s) => s !== '');
   let nc: NatsConnection;
   try {
@@ -95,14 +99,20 @@ export async function openOptOutStore(options: OptOutOptions = {}): Promise<OptO
   } catch (err) {
     throw new OptOutStoreError(`${servers.join(',')}/kv/${r.bucket}`, 'open', `cannot connect to NATS (${(err as Error).message})`, { cause: err });
   }
-  return KvOptOutStore.open(nc, { bucket: r.bucket, replicas: r.replicas, ownsConnection: true });
+  return KvOptOutStore.open(nc, { bucket: r.bucket, replicas: r.replicas, ownsConnection: true, missing });
 }
 
-/** Reads the registry once into an immutable snapshot (entries, digest, source). */
+/**
+ * Reads the registry once into an immutable snapshot (entries, digest, source). Reading creates
+ * nothing, so it needs no right to create streams (a worker under deploy/nats/mesh-roles.conf has
+ * none): a KV bucket nobody created yet holds no entries, like a missing file, and the snapshot's
+ * source says there was no bucket. A bucket that exists but may not be read fails, as does a server
+ * that cannot be reached.
+ */
 export async function loadOptOut(options: OptOutOptions = {}): Promise<OptOutSnapshot> {
-  const store = await openOptOutStore(options);
+  const store = await openStore(options, 'empty');
   try {
-    return new OptOutSnapshot(await store.list(), store.url);
+    return new OptOutSnapshot(await store.list(), store instanceof KvOptOutStore ? store.source : store.url);
   } finally {
     await store.close();
   }

@@ -5,7 +5,7 @@
  * it; anything else fails at once.
  */
 import { JetStreamApiError } from '@nats-io/jetstream';
-import { NoRespondersError, RequestError, TimeoutError } from '@nats-io/transport-node';
+import { NoRespondersError, PermissionViolationError, RequestError, TimeoutError } from '@nats-io/transport-node';
 
 const PASSING = /timeout|timed out|no responders|offline|temporarily unavailable|no suitable peers|leader|not current/i;
 
@@ -17,6 +17,13 @@ export function isPassingNatsError(err: unknown, depth = 0): boolean {
   if (err instanceof JetStreamApiError) return err.status === 503 || err.code === 10008 || PASSING.test(err.message);
   if (err.cause !== undefined) return isPassingNatsError(err.cause, depth + 1);
   return err.name === 'TimeoutError' || PASSING.test(err.message) && !/permission/i.test(err.message);
+}
+
+/** The server refused a subject to this NATS user: no retry helps until its permissions change. */
+export function isPermissionDenied(err: unknown): boolean {
+  let e = err;
+  for (let depth = 0; e instanceof Error && depth <= 4; depth++, e = e.cause) if (e instanceof PermissionViolationError) return true;
+  return false;
 }
 
 export interface NatsRetryOptions {

@@ -8,6 +8,7 @@
  *   await nats.stop();
  *
  *   const cluster = await startCluster();           // n1..n3, one JetStream meta group
+ *   // or with users on every node: startCluster(3, { config: 'authorization { ... }', user, pass })
  *   await cluster.waitForMeta();
  *   const leader = await cluster.leaderOf('TASKS');
  *   await leader.kill();
@@ -33,6 +34,14 @@ export interface StartNatsOptions {
   config?: string;
   /** Extra command-line arguments for nats-server. */
   args?: string[];
+}
+
+export interface StartClusterOptions {
+  /** Extra server configuration appended to every node's file (e.g. an `authorization { ... }` block). */
+  config?: string;
+  /** The user the harness itself connects as (waitForMeta, leaderOf) when `config` requires one. */
+  user?: string;
+  pass?: string;
 }
 
 export interface NatsServer {
@@ -111,7 +120,7 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
   });
 }
 
-export async function startCluster(size = 3): Promise<NatsCluster> {
+export async function startCluster(size = 3, opts: StartClusterOptions = {}): Promise<NatsCluster> {
   if (!Number.isInteger(size) || size < 1) throw new Error(`cluster size must be a positive integer, got ${size}`);
   const name = 'mesh-test';
   return withFreshPorts(async () => {
@@ -131,6 +140,7 @@ export async function startCluster(size = 3): Promise<NatsCluster> {
         `  listen: 127.0.0.1:${route[i]}`,
         `  routes: [${route.filter((_, j) => j !== i).map((p) => `nats-route://127.0.0.1:${p}`).join(', ')}]`,
         '}',
+        opts.config ?? '',
       ], [], `n${i + 1}`);
       nodes.push(node);
     }
@@ -140,14 +150,14 @@ export async function startCluster(size = 3): Promise<NatsCluster> {
       await Promise.all(nodes.map((n) => n.kill()));
       throw err;
     }
-    return new Cluster(name, nodes as NatsNode[]);
+    return new Cluster(name, nodes as NatsNode[], opts.user === undefined ? {} : { user: opts.user, pass: opts.pass });
   });
 }
 
 class Cluster implements NatsCluster {
   readonly urls: string;
 
-  constructor(readonly name: string, readonly nodes: NatsNode[]) {
+  constructor(readonly name: string, readonly nodes: NatsNode[], private readonly auth: { user?: string; pass?: string } = {}) {
     this.urls = nodes.map((n) => n.url).join(',');
   }
 
@@ -186,7 +196,7 @@ class Cluster implements NatsCluster {
     try {
       while (Date.now() < deadline) {
         try {
-          nc ??= await connect({ servers: this.nodes.filter((n) => n.running).map((n) => n.url), timeout: 2_000 });
+          nc ??= await connect({ servers: this.nodes.filter((n) => n.running).map((n) => n.url), timeout: 2_000, ...this.auth });
           const result = await attempt(nc);
           if (result !== undefined) return result;
         } catch (err) {
