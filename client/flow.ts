@@ -1,6 +1,6 @@
 /** A flow's runs in a store, newest first, and the flows a store holds. */
 import { NotFoundError, UsageError } from '../coordinator/errors.js';
-import { flowPrefix, META_ROOT, runKey } from '../protocol/keys.js';
+import { flowPrefix, isName, META_ROOT, runKey } from '../protocol/keys.js';
 import type { RunRecord } from '../protocol/records.js';
 import { mapBounded } from './batch.js';
 import { checkFlowName, parseRunRef } from './pathspec.js';
@@ -70,12 +70,13 @@ export async function listRuns(options: ClientOptions & { flow?: string; limit?:
   return loadRuns(store, refs.slice(0, checkLimit(options.limit) ?? refs.length));
 }
 
+/** Directories that cannot name a flow or run (a stray `tmp.1/`) are not flows or runs: they are skipped, not an error. */
 export async function flowNamesOf(store: ClientStore): Promise<string[]> {
-  return directories(await store.meta.list(META_ROOT));
+  return directories(await store.meta.list(META_ROOT)).filter((n) => isName('flow', n));
 }
 
 async function runIdsOf(store: ClientStore, flow: string): Promise<string[]> {
-  return directories(await store.meta.list(flowPrefix(flow))).sort().reverse();
+  return directories(await store.meta.list(flowPrefix(flow))).filter((n) => isName('run', n)).sort().reverse();
 }
 
 async function loadRuns(store: ClientStore, refs: Array<{ flow: string; run: string }>): Promise<Run[]> {

@@ -110,9 +110,15 @@ export function toInline(stored: Uint8Array): string {
   return Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength).toString('base64');
 }
 
-/** The original bytes of an inline blob, verified against its digest like any other. */
+/**
+ * The original bytes of an inline blob, verified against its digest like any other. Only the
+ * base64 `toInline` writes is read: Buffer's decoder skips characters it does not know and the
+ * unused bits of the last one, so an altered value could otherwise give the same bytes.
+ */
 export function fromInline(digest: string, base64: string): Uint8Array {
+  if (typeof base64 !== 'string') throw new CorruptBlobError(digest, `inline value is a ${typeof base64}, not base64`);
   const buf = Buffer.from(base64, 'base64');
+  if (buf.toString('base64') !== base64) throw new CorruptBlobError(digest, 'inline value is not the base64 of its bytes');
   return decodeBlob(digest, new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
 }
 
@@ -121,8 +127,13 @@ export function pickInline(inline: InlineBlobs | undefined, digests: Iterable<st
   if (!inline) return undefined;
   let out: InlineBlobs | undefined;
   for (const d of digests) {
+    // Own entries only: a digest read from a message could be 'constructor' or '__proto__'.
+    if (!Object.hasOwn(inline, d)) continue;
     const b = inline[d];
-    if (b !== undefined) (out ??= {})[d] = b;
+    if (b === undefined) continue;
+    out ??= {};
+    if (d === '__proto__') Object.defineProperty(out, d, { value: b, enumerable: true, writable: true, configurable: true });
+    else out[d] = b;
   }
   return out;
 }

@@ -7,11 +7,32 @@
  *   meta/<Flow>/<run>/steps/<step>/<task>       task record, written after its blobs (completion marker)
  */
 
-const NAME = /^[A-Za-z_][\w-]*$/;
-const TASK = /^\d+(\.\d+)*$/;
+import { InvalidKeyError } from './errors.js';
 
-export function checkName(kind: string, value: string): string {
-  if (!NAME.test(value)) throw new Error(`${kind} '${value}' must match ${NAME.source}`);
+/**
+ * Names inside keys. Flow and step names, run ids and task ids never hold '/' or '.', except the
+ * '.' between a task id's indices (always last in a key), so a key splits back into its names on
+ * either separator and no two names give the same key (the KV bucket turns '/' into '.').
+ */
+const NAME = /^[A-Za-z_][\w-]*$/;
+const RUN = /^[\w-]+$/;
+const TASK = /^\d+(\.\d+)*$/;
+/** One path segment of a directory store, with room to spare. */
+export const MAX_NAME_LENGTH = 200;
+
+export type NameKind = 'flow' | 'run' | 'step' | 'task';
+const RULES: Record<NameKind, RegExp> = { flow: NAME, run: RUN, step: NAME, task: TASK };
+
+export function isName(kind: NameKind, value: unknown): value is string {
+  return typeof value === 'string' && value.length <= MAX_NAME_LENGTH && RULES[kind].test(value);
+}
+
+/** `value` if it may stand for a `kind` in a key, else InvalidKeyError. */
+export function checkName(kind: NameKind, value: string): string {
+  if (!isName(kind, value)) {
+    const what = kind === 'flow' || kind === 'step' ? `${kind} name` : `${kind} id`;
+    throw new InvalidKeyError(String(value), `cannot be part of a key: it must match ${RULES[kind].source}, in at most ${MAX_NAME_LENGTH} characters`, what);
+  }
   return value;
 }
 
@@ -22,23 +43,23 @@ export function blobKey(digest: string): string {
 export const META_ROOT = 'meta/';
 
 export function flowPrefix(flow: string): string {
-  return `meta/${flow}/`;
+  return `meta/${checkName('flow', flow)}/`;
 }
 
 export function runKey(flow: string, run: string): string {
-  return `meta/${flow}/${run}/run`;
+  return `meta/${checkName('flow', flow)}/${checkName('run', run)}/run`;
 }
 
 export function stepsPrefix(flow: string, run: string): string {
-  return `meta/${flow}/${run}/steps/`;
+  return `meta/${checkName('flow', flow)}/${checkName('run', run)}/steps/`;
 }
 
 export function stepPrefix(flow: string, run: string, step: string): string {
-  return `meta/${flow}/${run}/steps/${step}/`;
+  return `meta/${checkName('flow', flow)}/${checkName('run', run)}/steps/${checkName('step', step)}/`;
 }
 
 export function taskKey(flow: string, run: string, step: string, task: string): string {
-  return `meta/${flow}/${run}/steps/${step}/${task}`;
+  return `meta/${checkName('flow', flow)}/${checkName('run', run)}/steps/${checkName('step', step)}/${checkName('task', task)}`;
 }
 
 /** Task id from foreach indices: `'0'` outside any foreach, else the indices joined with '.'. */
@@ -47,7 +68,7 @@ export function taskId(foreach: readonly number[]): string {
 }
 
 export function isTaskId(value: string): boolean {
-  return TASK.test(value);
+  return isName('task', value);
 }
 
 /** Run ids sort by creation time (UTC, to the millisecond) and carry 4 random hex digits: `20261127T174512123-a3f0`. */

@@ -6,7 +6,10 @@
  *   publish(SUBJECTS.task(pool), encodeMessage({ schema: 'mesh.v1.task', spec, policy }), { msgID: taskMsgId(spec) })
  */
 import { Packr } from 'msgpackr';
+import { InvalidKeyError, oneLine, ProtocolError } from './errors.js';
 import type { RunEvent } from './events.js';
+import { checkName } from './keys.js';
+import { checkEvent, checkResult, checkResults, checkSubmit, checkTask, isPlainObject } from './shape.js';
 import type { AttemptRecord, RunRecord } from './records.js';
 import type { ResolvedNext, TaskError, TaskSpec } from './task.js';
 
@@ -42,23 +45,37 @@ export const CONSUMERS = {
 export const META_BUCKET = 'mesh_meta';
 export const DEFAULT_POOL = 'default';
 
-/** Coordination keys, beside the records. Run ids and step names contain no '.', task ids may. */
+/**
+ * Coordination keys, beside the records. Run ids and step names contain no '.', task ids may (they
+ * come last); names outside protocol/keys.ts's grammar are an InvalidKeyError.
+ */
 export const COORD_KEYS = {
   /** A join's arrivals: which positions arrived, which failed. */
-  join: (run: string, join: string, stack: readonly number[]) => `coord.${run}.join.${join}.${stackToken(stack)}`,
+  join: (run: string, join: string, stack: readonly number[]) => `coord.${checkName('run', run)}.join.${checkName('step', join)}.${stackToken(stack)}`,
   /** How far a foreach's partitions have been published. */
-  fanout: (run: string, step: string, stack: readonly number[]) => `coord.${run}.fanout.${step}.${stackToken(stack)}`,
+  fanout: (run: string, step: string, stack: readonly number[]) => `coord.${checkName('run', run)}.fanout.${checkName('step', step)}.${stackToken(stack)}`,
   /** A task that failed for good, for the run's final list. */
-  failed: (run: string, step: string, task: string) => `coord.${run}.failed.${step}.${task}`,
-  failedAll: (run: string) => `coord.${run}.failed.>`,
+  failed: (run: string, step: string, task: string) => `coord.${checkName('run', run)}.failed.${checkName('step', step)}.${checkName('task', task)}`,
+  failedAll: (run: string) => `coord.${checkName('run', run)}.failed.>`,
   /** A failed attempt of a task (workers write them; the final record collects them). */
-  attempt: (run: string, step: string, task: string, attempt: number) => `coord.${run}.attempt.${step}.${attempt}.${task}`,
-  attemptsOf: (run: string, step: string, task: string) => `coord.${run}.attempt.${step}.*.${task}`,
+  attempt: (run: string, step: string, task: string, attempt: number) =>
+    `coord.${checkName('run', run)}.attempt.${checkName('step', step)}.${attemptToken(attempt)}.${checkName('task', task)}`,
+  attemptsOf: (run: string, step: string, task: string) => `coord.${checkName('run', run)}.attempt.${checkName('step', step)}.*.${checkName('task', task)}`,
 };
 
 function stackToken(stack: readonly number[]): string {
-  return stack.length === 0 ? '_' : stack.join('-');
+  if (stack.length === 0) return '_';
+  const token = stack.join('-');
+  if (!stack.every(isIndex)) throw new InvalidKeyError(token, 'is not a foreach stack: its positions must be natural numbers', 'foreach stack');
+  return token;
 }
+
+function attemptToken(attempt: number): string {
+  if (!isIndex(attempt)) throw new InvalidKeyError(String(attempt), 'is not an attempt number: it must be a natural number', 'attempt');
+  return String(attempt);
+}
+
+const isIndex = (n: number) => Number.isSafeInteger(n) && n >= 0;
 
 /** Deterministic message ids: a republished task or result is dropped by the stream's duplicate window. */
 export const msgIds = {
@@ -143,10 +160,7 @@ export type MeshEvent =
   | { type: 'task.log'; flow: string; run: string; step: string; task: string; stream: 'stdout' | 'stderr'; text: string; time: string }
   | { type: 'step.planned'; flow: string; run: string; step: string; count: number; time: string };
 
-export class ProtocolError extends Error {
-  override name = 'ProtocolError';
-  readonly nonRetryable = true;
-}
+export { ProtocolError };
 
 const packr = new Packr({ useRecords: false, moreTypes: true });
 
@@ -156,48 +170,38 @@ export function encodeMessage(message: MeshMessage): Uint8Array {
 
 const SCHEMAS = new Set(['mesh.v1.task', 'mesh.v1.submit', 'mesh.v1.task.result', 'mesh.v1.task.results']);
 
-/** Decodes and checks a message; `expected` narrows the schemas accepted. */
+/**
+ * Decodes and checks a message; `expected` narrows the schemas accepted. What it returns has every
+ * field of its type (see protocol/shape.ts); anything else is a ProtocolError, whatever the bytes.
+ */
 export function decodeMessage<S extends MeshMessage['schema']>(bytes: Uint8Array, ...expected: S[]): Extract<MeshMessage, { schema: S }> {
   let value: unknown;
   try {
     value = packr.unpack(bytes);
-  } catch (err) {
-    throw new ProtocolError(`undecodable message (${bytes.length} bytes): ${(err as Error).message}`);
+  } catch (cause) {
+    throw new ProtocolError(`undecodable message (${bytes.length} bytes): ${oneLine(String((cause as Error)?.message))}`, { cause });
   }
-  if (typeof value !== 'object' || value === null) throw new ProtocolError('message is not a map');
-  const schema = (value as { schema?: unknown }).schema;
-  if (typeof schema !== 'string' || !SCHEMAS.has(schema)) throw new ProtocolError(`unknown message schema ${JSON.stringify(schema)}`);
+  if (!isPlainObject(value)) throw new ProtocolError('message is not a map');
+  const schema = value.schema;
+  if (typeof schema !== 'string' || !SCHEMAS.has(schema)) {
+    throw new ProtocolError(`unknown message schema ${typeof schema === 'string' ? JSON.stringify(schema.slice(0, 60)) : `(a ${typeof schema})`}`);
+  }
   if (expected.length > 0 && !expected.includes(schema as S)) throw new ProtocolError(`expected ${expected.join(' or ')}, got ${schema}`);
-  const m = value as MeshMessage;
-  const need = (cond: boolean, what: string) => { if (!cond) throw new ProtocolError(`${schema}: ${what}`); };
-  switch (m.schema) {
+  switch (schema) {
     case 'mesh.v1.task':
-      need(Array.isArray(m.specs) && m.specs.length > 0, 'specs missing');
-      for (const spec of m.specs) {
-        need(typeof spec === 'object' && spec !== null && spec.schema === 'mesh.v1.task.spec', 'a spec is not a mesh.v1.task.spec');
-        need(typeof spec.run === 'string' && typeof spec.step === 'string' && typeof spec.task === 'string', 'a spec needs run, step and task');
-      }
-      need(typeof m.policy === 'object' && m.policy !== null && Number.isInteger(m.policy.attempts), 'policy missing');
+      checkTask(value);
       break;
     case 'mesh.v1.submit':
-      need(typeof m.flow === 'string' && typeof m.run === 'string', 'needs flow and run');
+      checkSubmit(value);
       break;
     case 'mesh.v1.task.result':
-      checkResult(m, need);
+      checkResult(value);
       break;
     case 'mesh.v1.task.results':
-      need(Array.isArray(m.results) && m.results.length > 0, 'results missing');
-      for (const r of m.results) checkResult(r, need);
+      checkResults(value);
       break;
   }
-  return m as Extract<MeshMessage, { schema: S }>;
-}
-
-function checkResult(m: TaskResultMessage, need: (cond: boolean, what: string) => void): void {
-  need(typeof m === 'object' && m !== null, 'a result is not a map');
-  need(typeof m.run === 'string' && typeof m.step === 'string' && typeof m.task === 'string', 'needs run, step and task');
-  need(typeof m.ok === 'boolean' && typeof m.artifacts === 'object' && m.artifacts !== null, 'needs ok and artifacts');
-  need(typeof m.attempt === 'object' && m.attempt !== null, 'needs attempt');
+  return value as unknown as Extract<MeshMessage, { schema: S }>;
 }
 
 const encoder = new TextEncoder();
@@ -207,14 +211,16 @@ export function encodeEvent(event: MeshEvent): Uint8Array {
   return encoder.encode(JSON.stringify(event));
 }
 
+/** Decodes and checks an event: every field of its type, or a ProtocolError. */
 export function decodeEvent(bytes: Uint8Array): MeshEvent {
+  let e: unknown;
   try {
-    const e = JSON.parse(decoder.decode(bytes)) as MeshEvent;
-    if (typeof e?.type !== 'string') throw new Error('no type');
-    return e;
-  } catch (err) {
-    throw new ProtocolError(`undecodable event: ${(err as Error).message}`);
+    e = JSON.parse(decoder.decode(bytes));
+  } catch (cause) {
+    throw new ProtocolError(`undecodable event (${bytes.length} bytes): ${oneLine(String((cause as Error)?.message))}`, { cause });
   }
+  checkEvent(e);
+  return e as MeshEvent;
 }
 
 export type { RunRecord };

@@ -57,13 +57,4 @@ export class CorruptRecordError extends StoreError {
 }
 
 /** A key or list prefix outside the key grammar of protocol/keys.ts: a bug in the caller, not the store. */
-export class InvalidKeyError extends Error {
-  override name = 'InvalidKeyError';
-  readonly key: string;
-  readonly retryable = false;
-
-  constructor(key: string, rule: string) {
-    super(`store key '${key}' ${rule}`);
-    this.key = key;
-  }
-}
+export { InvalidKeyError } from '../protocol/errors.js';

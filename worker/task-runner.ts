@@ -25,10 +25,11 @@ export interface ThreadServices {
 
 export function toTaskError(err: unknown): TaskError {
   if (err instanceof Error) {
+    // A step may set name or stack to anything; the result message carries strings (protocol/shape.ts).
     return {
-      name: err.name,
-      message: err.message,
-      stack: err.stack,
+      name: String(err.name),
+      message: String(err.message),
+      ...(typeof err.stack === 'string' ? { stack: err.stack } : {}),
       nonRetryable: (err as { nonRetryable?: boolean }).nonRetryable === true,
     };
   }
