@@ -17,6 +17,7 @@ export {
   NotFoundError, UsageError, type ClientOptions, type Pathspec,
 } from './client/index.js';
 export { InvalidFlowError, StepUsageError, ArtifactError } from './sdk/errors.js';
+export { ParamError } from './coordinator/errors.js';
 export type { RunEvent, TaskCounts } from './protocol/events.js';
 export type { RunRecord, TaskRecord, AttemptRecord, RunStatus, TaskStatus } from './protocol/records.js';
 export type { FlowGraph, GraphStep, Transition } from './protocol/graph.js';

@@ -6,7 +6,7 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
 /** Errors that mean the input was wrong (exit 2) rather than the run failing (exit 1). */
-const USAGE_ERRORS = new Set(['UsageError', 'InvalidFlowError', 'CommanderError', 'InvalidKeyError']);
+const USAGE_ERRORS = new Set(['UsageError', 'ParamError', 'InvalidFlowError', 'CommanderError', 'InvalidKeyError']);
 
 export function exitCodeFor(err: unknown): number {
   return err instanceof Error && USAGE_ERRORS.has(err.name) ? EXIT_USAGE : EXIT_FAILED;
