@@ -12,7 +12,9 @@
  *   }
  *
  * Broken data never throws (it is skipped with a reason); a missing or changed source does
- * (`IngestSourceError`), as do bad options (`IngestOptionsError`).
+ * (`IngestSourceError`), as do bad options (`IngestOptionsError`). Hostile data is bounded too: a
+ * gzip source stops at `maxExpandedBytes` / `maxExpansionRatio` (`decompression_bomb_*`), a line at
+ * `maxLineBytes`, a file at `maxBytes`, and a name that is not UTF-8 is skipped (`invalid_path`).
  */
 export { planBatches, readBatch, readSource } from './plan.js';
 export { decode, decodeItem, utf8Bytes, INGEST_STEP, type DecodeOutcome } from './decode.js';

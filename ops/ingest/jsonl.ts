@@ -12,6 +12,8 @@
  * that names a key twice keeps the last value, as JSON.parse does; so do Python's json (which wrote
  * The Stack) and Go's encoding/json, so every common tool reads such a row the same way, and the
  * shards we write hold each key once. Rejecting those rows would need a second scan of every line.
+ * A .jsonl.gz that expands past the limits (see `expansionLimit`) is read up to there, like broken
+ * gzip data: the lines before are read, and one `decompression_bomb_*` skip names the file.
  */
 import { stat } from 'node:fs/promises';
 import type { JsonlBatch } from './batch.js';
@@ -19,7 +21,7 @@ import { IngestSourceError } from './errors.js';
 import { rowToItem } from './fields.js';
 import { splitLines } from './lines.js';
 import { resolveIngestOptions, type IngestOptions, type ResolvedIngestOptions } from './options.js';
-import { byteRange, CorruptInput, fileChunks, fsError, gunzip, type Chunks } from './streams.js';
+import { byteRange, CorruptInput, fileChunks, fsError, gunzip, gunzipFile, type Chunks } from './streams.js';
 import { skip, type IngestItem, type SkipReason } from './types.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -47,11 +49,12 @@ export async function* readJsonl(
   try {
     for await (const line of splitLines(input, { maxLineBytes, firstLine: place.firstLine })) {
       const where = `${name}:${line.lineNo}`;
+      // A line cut where the data broke is no line of the file (however long the piece is).
+      if (line.unterminated && truncatedTail) break;
       if (line.type === 'too_long') {
         yield skip(where, 'line_too_long');
         continue;
       }
-      if (line.unterminated && truncatedTail) break;
       if (isBlank(line.bytes)) continue;
       let text: string;
       try {
@@ -88,8 +91,9 @@ const isBlank = (b: Uint8Array): boolean => {
   return true;
 };
 
-export function jsonlChunks(file: string, gzip: boolean): Chunks {
-  return gzip ? gunzip(fileChunks(file)) : fileChunks(file);
+/** A JSONL file's bytes; gunzipped within the expansion limits when `gzip` (`size` saves a stat). */
+export function jsonlChunks(file: string, gzip: boolean, o: ResolvedIngestOptions, size?: number): Chunks {
+  return gzip ? gunzipFile(file, o, size) : fileChunks(file);
 }
 
 /** Cuts a JSONL file into line ranges of about `batchBytes`, scanning for newlines only. */
@@ -98,7 +102,8 @@ export async function* planJsonl(
   gzip: boolean,
   options: IngestOptions | ResolvedIngestOptions,
 ): AsyncGenerator<JsonlBatch> {
-  const { batchBytes } = resolveIngestOptions(options);
+  const o = resolveIngestOptions(options);
+  const { batchBytes } = o;
   const fileSize = (await stat(file).catch((err) => { throw fsError(file, err); })).size;
   let index = 0;
   let pos = 0;
@@ -115,7 +120,7 @@ export async function* planJsonl(
     return out;
   };
   try {
-    for await (const chunk of jsonlChunks(file, gzip)) {
+    for await (const chunk of jsonlChunks(file, gzip, o, fileSize)) {
       let from = 0;
       for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, from)) {
         lines++;
@@ -140,6 +145,7 @@ export async function* readJsonlBatch(batch: JsonlBatch, options: IngestOptions 
   const { file, gzip, start, end } = batch;
   const size = (await stat(file).catch((err) => { throw fsError(file, err); })).size;
   if (size !== batch.fileSize) throw new IngestSourceError(file, `changed since planning (${batch.fileSize} bytes then, ${size} now)`);
+  // No expansion limit here: planning stopped at it, and a range is never read past its `end`.
   const input = gzip ? byteRange(gunzip(fileChunks(file)), start, end) : fileChunks(file, start, end);
   yield* readJsonl(input, options, { name: file, firstLine: batch.firstLine, truncatedTail: batch.tail });
 }

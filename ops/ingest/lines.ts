@@ -4,10 +4,11 @@
  */
 import type { Chunks } from './streams.js';
 
+/** Either kind is `unterminated` when the input ended before its `\n`. */
 export type Line =
-  /** A line without its `\n` (and without a `\r` before it); `unterminated` when the input ended first. */
+  /** A line without its `\n` (and without a `\r` before it). */
   | { type: 'line'; lineNo: number; bytes: Uint8Array; unterminated?: true }
-  | { type: 'too_long'; lineNo: number; length: number };
+  | { type: 'too_long'; lineNo: number; length: number; unterminated?: true };
 
 export interface SplitOptions {
   maxLineBytes: number;
@@ -52,7 +53,7 @@ export async function* splitLines(input: Chunks, { maxLineBytes, firstLine = 1 }
   }
   if (length > 0) {
     const last = take();
-    yield last.type === 'line' ? { ...last, unterminated: true } : last;
+    yield { ...last, unterminated: true };
   }
 }
 

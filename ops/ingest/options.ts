@@ -61,6 +61,22 @@ export interface IngestOptions {
   batchEntries?: number;
   /** Parquet row groups whose columns we read exceed this uncompressed: skipped. Default 512 MiB. */
   maxRowGroupBytes?: number;
+  /**
+   * A .tar.gz or .jsonl.gz may expand to at most this many bytes; past it, decompression stops with a
+   * `decompression_bomb_bytes` skip. Default 64 GiB.
+   */
+  maxExpandedBytes?: number;
+  /**
+   * ... and to at most this many times its own (compressed) size, once past `expansionRatioAfterBytes`;
+   * past it, decompression stops with a `decompression_bomb_ratio` skip. Default 200: source code
+   * compresses 4-10x, gzip's best case is about 1,000x.
+   */
+  maxExpansionRatio?: number;
+  /**
+   * `maxExpansionRatio` is not applied before this many bytes are decompressed: a small gzip of
+   * repetitive text legitimately has a high ratio. Default 64 MiB.
+   */
+  expansionRatioAfterBytes?: number;
   /** Directory names the directory walk does not enter (skipped as `excluded`). Default VCS folders. */
   exclude?: readonly string[];
   fields?: FieldNames;
@@ -73,6 +89,9 @@ export interface ResolvedIngestOptions {
   batchBytes: number;
   batchEntries: number;
   maxRowGroupBytes: number;
+  maxExpandedBytes: number;
+  maxExpansionRatio: number;
+  expansionRatioAfterBytes: number;
   exclude: readonly string[];
   fields: ResolvedFieldNames;
   s3: S3IngestOptions & { concurrency: number };
@@ -86,6 +105,9 @@ export const DEFAULTS = {
   batchBytes: 64 * MiB,
   batchEntries: 10_000,
   maxRowGroupBytes: 512 * MiB,
+  maxExpandedBytes: 64 * 1024 * MiB,
+  maxExpansionRatio: 200,
+  expansionRatioAfterBytes: 64 * MiB,
   exclude: ['.git', '.hg', '.svn'],
   s3Concurrency: 8,
 } as const;
@@ -94,6 +116,14 @@ const positiveInt = (field: string, value: unknown, fallback: number): number =>
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
     throw new IngestOptionsError(field, `must be a positive integer, got ${String(value)}`);
+  }
+  return value;
+};
+
+const ratio = (field: string, value: unknown, fallback: number): number => {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 1) {
+    throw new IngestOptionsError(field, `must be a number of at least 1, got ${String(value)}`);
   }
   return value;
 };
@@ -121,6 +151,9 @@ export function resolveIngestOptions(options: IngestOptions | ResolvedIngestOpti
     batchBytes: positiveInt('batchBytes', options.batchBytes, DEFAULTS.batchBytes),
     batchEntries: positiveInt('batchEntries', options.batchEntries, DEFAULTS.batchEntries),
     maxRowGroupBytes: positiveInt('maxRowGroupBytes', options.maxRowGroupBytes, DEFAULTS.maxRowGroupBytes),
+    maxExpandedBytes: positiveInt('maxExpandedBytes', options.maxExpandedBytes, DEFAULTS.maxExpandedBytes),
+    maxExpansionRatio: ratio('maxExpansionRatio', options.maxExpansionRatio, DEFAULTS.maxExpansionRatio),
+    expansionRatioAfterBytes: positiveInt('expansionRatioAfterBytes', options.expansionRatioAfterBytes, DEFAULTS.expansionRatioAfterBytes),
     exclude: [...exclude],
     fields,
     s3: {

@@ -61,7 +61,7 @@ export async function* readBatch(batch: Batch | string, options: IngestOptions =
 export async function* readSource(source: SourceInput, options: IngestOptions = {}): AsyncGenerator<IngestItem> {
   const o = resolveIngestOptions(options);
   const s = await resolveSource(source);
-  if (s.type === 'jsonl') return yield* readJsonl(jsonlChunks(s.file, s.gzip), o, { name: s.file });
-  if (s.type === 'tar' && s.gzip) return yield* readTar(tarChunks(s.file, true), o, { name: s.file });
+  if (s.type === 'jsonl') return yield* readJsonl(jsonlChunks(s.file, s.gzip, o), o, { name: s.file });
+  if (s.type === 'tar' && s.gzip) return yield* readTar(tarChunks(s.file, true, o), o, { name: s.file });
   for await (const batch of planBatches(s, o)) yield* readBatch(batch, o);
 }

@@ -1,5 +1,6 @@
 /** Byte streams the readers share: files (whole or a range), gunzip, and a range of a stream. */
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { IngestSourceError } from './errors.js';
 import type { SkipReason } from './types.js';
@@ -39,11 +40,44 @@ export async function* fileChunks(file: string, start = 0, end?: number): AsyncG
   }
 }
 
+/** How far a gzip stream may expand, and the reason to give past that. */
+export interface ExpansionLimit {
+  bytes: number;
+  reason: 'decompression_bomb_bytes' | 'decompression_bomb_ratio';
+}
+
+/**
+ * The limit for a gzip file of `compressedSize` bytes. The ratio is the whole file's: a file is over
+ * it exactly when it expands past `maxExpansionRatio` times its size, so the limit is one position in
+ * the decompressed stream, known before reading. How the input is chunked cannot move it, and
+ * planning and every later read of the same file stop at the same byte.
+ */
+export function expansionLimit(
+  compressedSize: number,
+  o: { maxExpandedBytes: number; maxExpansionRatio: number; expansionRatioAfterBytes: number },
+): ExpansionLimit {
+  const byRatio = Math.max(o.expansionRatioAfterBytes, Math.floor(compressedSize * o.maxExpansionRatio));
+  return byRatio < o.maxExpandedBytes
+    ? { bytes: byRatio, reason: 'decompression_bomb_ratio' }
+    : { bytes: o.maxExpandedBytes, reason: 'decompression_bomb_bytes' };
+}
+
+/** A gzip file's decompressed bytes within `expansionLimit`; stats the file unless its size is given. */
+export async function* gunzipFile(
+  file: string,
+  o: Parameters<typeof expansionLimit>[1],
+  size?: number,
+): AsyncGenerator<Uint8Array> {
+  size ??= (await stat(file).catch((err) => { throw fsError(file, err); })).size;
+  yield* gunzip(fileChunks(file), expansionLimit(size, o));
+}
+
 /**
  * Gunzips a stream (concatenated members too). Broken or truncated gzip data ends the stream with
- * `CorruptInput('corrupt_gzip')`; errors of the input itself pass through unchanged.
+ * `CorruptInput('corrupt_gzip')`; errors of the input itself pass through unchanged. With a `limit`,
+ * exactly `limit.bytes` come out of a stream that would give more, then `CorruptInput(limit.reason)`.
  */
-export async function* gunzip(input: Chunks): AsyncGenerator<Uint8Array> {
+export async function* gunzip(input: Chunks, limit?: ExpansionLimit): AsyncGenerator<Uint8Array> {
   const z = createGunzip();
   let inputError: unknown;
   let stopped = false;
@@ -59,10 +93,19 @@ export async function* gunzip(input: Chunks): AsyncGenerator<Uint8Array> {
       z.destroy(err as Error);
     }
   })();
+  let out = 0;
   try {
-    for await (const chunk of z) yield chunk as Buffer;
+    for await (const chunk of z as AsyncIterable<Buffer>) {
+      if (limit !== undefined && out + chunk.length > limit.bytes) {
+        if (out < limit.bytes) yield chunk.subarray(0, limit.bytes - out);
+        throw new CorruptInput(limit.reason);
+      }
+      out += chunk.length;
+      yield chunk;
+    }
   } catch (err) {
     if (inputError !== undefined) throw inputError;
+    if (err instanceof CorruptInput) throw err;
     throw new CorruptInput('corrupt_gzip', { cause: err });
   } finally {
     stopped = true;

@@ -4,6 +4,12 @@
  * reason, and the rest of the archive is still read. A corrupt or truncated archive ends the read
  * with one skip (`corrupt_archive`, `truncated_archive`, `corrupt_gzip`); it never throws.
  *
+ * A .tar.gz that expands past `maxExpandedBytes` or `maxExpansionRatio` (see `expansionLimit`) is
+ * read like one whose gzip data broke there: the members that came whole before the limit are read,
+ * the member being read (or the archive, between members) is skipped as `decompression_bomb_bytes` or
+ * `decompression_bomb_ratio`, and nothing after it is read. The limit is a fixed position in the
+ * decompressed stream, so planning and every batch read stop at the same member.
+ *
  * Names are taken byte for byte: a name that is not UTF-8 is skipped as `invalid_path` rather than
  * read under a name with U+FFFD in it, which another member's name could equal (see names.ts). Any
  * other character, a newline included, is kept as it is.
@@ -14,7 +20,7 @@ import { Batcher, isSkip, type GzipTarBatch, type PlainTarBatch } from './batch.
 import { IngestSourceError } from './errors.js';
 import { decodeName } from './names.js';
 import { resolveIngestOptions, type IngestOptions, type ResolvedIngestOptions } from './options.js';
-import { CorruptInput, fileChunks, fsError, gunzip, type Chunks } from './streams.js';
+import { CorruptInput, fileChunks, fsError, gunzipFile, type Chunks } from './streams.js';
 import { record, skip, type IngestItem, type SkipReason } from './types.js';
 
 /** What the reader makes of one tar header. */
@@ -83,7 +89,10 @@ async function* walkTar(input: Chunks, o: WalkOptions): AsyncGenerator<Member> {
       if (!extract.destroyed) (extract as unknown as { end(): void }).end();
     } catch (err) {
       inputError = err;
-      extract.destroy(err as Error);
+      // Gzip broke or hit a limit: what arrived is parsed to its end, so the members that came whole
+      // are read however the bytes were chunked, and a cut member ends as an unexpected end.
+      if (!(err instanceof CorruptInput)) extract.destroy(err as Error);
+      else if (!extract.destroyed) (extract as unknown as { end(): void }).end();
     }
   })();
 
@@ -93,32 +102,46 @@ async function* walkTar(input: Chunks, o: WalkOptions): AsyncGenerator<Member> {
   try {
     while (true) {
       const next = await entries.next();
-      if (next.done) break;
+      if (next.done) {
+        // The gzip data broke, or hit a limit, right after a whole member.
+        if (inputError instanceof CorruptInput && index + 1 >= first) {
+          yield { index: index + 1, kind: 'skip', path: o.name, reason: inputError.reason };
+        }
+        break;
+      }
       const entry = next.value;
       index++;
       if (index >= end) break;
       const { header } = entry;
+      const size = header.size ?? 0;
+      if (index < first) {
+        // Only passed over (an earlier batch's): get past its data without judging it.
+        current = header.name;
+        if (size > 0 && header.type !== 'directory') await drain(entry);
+        current = undefined;
+        continue;
+      }
       const name = memberName(header);
       // A folder's own name does not matter: each member under it is judged by its full name.
       const kind: TarEntryKind =
         name.utf8 || header.type === 'directory' ? classifyTarEntry(name.name, header.type) : { kind: 'skip', path: name.name, reason: 'invalid_path' };
-      const size = header.size ?? 0;
       // A read that breaks inside a member is reported under the member's path.
       current = kind.kind === 'dir' ? name.name : kind.path;
       let member: Member;
-      if (index < first || kind.kind !== 'file' || !o.read || size > o.maxBytes) {
-        await drain(entry);
+      if (kind.kind !== 'file' || !o.read || size > o.maxBytes) {
+        // tar-stream has no data to wait for after an empty member: its stream need not be read.
+        if (size > 0 && kind.kind !== 'dir') await drain(entry);
         if (kind.kind === 'dir') member = { index, kind: 'dir' };
         else if (kind.kind === 'skip') member = { index, ...kind };
         else if (size > o.maxBytes) member = { index, kind: 'skip', path: kind.path, reason: 'too_large' };
         else member = { index, kind: 'file', path: kind.path, size, offset: (header as { byteOffset?: number }).byteOffset ?? -1 };
       } else {
         const chunks: Buffer[] = [];
-        for await (const chunk of entry as AsyncIterable<Buffer>) chunks.push(chunk);
+        if (size > 0) for await (const chunk of entry as AsyncIterable<Buffer>) chunks.push(chunk);
         member = { index, kind: 'file', path: kind.path, size, offset: -1, bytes: Buffer.concat(chunks) };
       }
       current = undefined;
-      if (index >= first) yield member;
+      yield member;
     }
   } catch (err) {
     if (inputError !== undefined && !(inputError instanceof CorruptInput)) throw inputError;
@@ -166,7 +189,9 @@ export async function* readTar(
   }
 }
 
-export const tarChunks = (file: string, gzip: boolean): Chunks => (gzip ? gunzip(fileChunks(file)) : fileChunks(file));
+/** The tar bytes of a file; gunzipped within the expansion limits when `gzip` (`size` saves a stat). */
+export const tarChunks = (file: string, gzip: boolean, o: ResolvedIngestOptions, size?: number): Chunks =>
+  gzip ? gunzipFile(file, o, size) : fileChunks(file);
 
 /** Plain tar: members with data offsets. Tar.gz: ranges of member indexes (see batch.ts). */
 export async function* planTar(
@@ -199,7 +224,7 @@ export async function* planTar(
     first = upTo;
     return out;
   };
-  for await (const m of walkTar(tarChunks(file, true), { maxBytes: o.maxBytes, read: false, name: file })) {
+  for await (const m of walkTar(tarChunks(file, true, o, fileSize), { maxBytes: o.maxBytes, read: false, name: file })) {
     seen = m.index + 1;
     if (m.kind === 'dir') continue;
     const full = wrap(m.kind === 'skip' ? batcher.push({ path: m.path, skip: m.reason }, 0) : batcher.push({ path: m.path, size: m.size }, m.size), seen);
@@ -214,14 +239,18 @@ export async function* readTarBatch(
   options: IngestOptions | ResolvedIngestOptions,
 ): AsyncGenerator<IngestItem> {
   const { file } = batch;
+  const o = resolveIngestOptions(options);
   const size = await sizeOf(file);
   if (size !== batch.fileSize) throw new IngestSourceError(file, `changed since planning (${batch.fileSize} bytes then, ${size} now)`);
   if (batch.gzip) {
     let i = 0;
-    for await (const item of readTar(tarChunks(file, true), options, { name: file, first: batch.first, count: batch.count })) {
+    for await (const item of readTar(tarChunks(file, true, o, size), o, { name: file, first: batch.first, count: batch.count })) {
       const expected = batch.entries[i++];
       const path = item.type === 'skip' ? item.path : item.record.path;
       if (expected?.path !== path) throw new IngestSourceError(file, `changed since planning (member ${path} where ${expected?.path} was planned)`);
+      if (item.type === 'skip' && BOMB.has(item.reason) && !(expected !== undefined && isSkip(expected) && expected.skip === item.reason)) {
+        throw new IngestSourceError(file, `changed since planning, or read with other limits than planned (${item.reason} at ${path})`);
+      }
       yield item;
     }
     if (i !== batch.entries.length) throw new IngestSourceError(file, `changed since planning (${i} of ${batch.entries.length} members found)`);
@@ -234,6 +263,11 @@ export async function* readTarBatch(
         yield skip(e.path, e.skip);
         continue;
       }
+      // Nothing to read for an empty member (an archive of many is read without a call for each).
+      if (e.size === 0) {
+        yield record({ id: e.path, path: e.path, bytes: Buffer.alloc(0), meta: { source: 'tar' } });
+        continue;
+      }
       const bytes = Buffer.alloc(e.size);
       const { bytesRead } = await handle.read(bytes, 0, e.size, e.offset).catch((err) => { throw fsError(file, err); });
       if (bytesRead !== e.size) throw new IngestSourceError(file, `changed since planning (member ${e.path} cut short)`);
@@ -243,6 +277,8 @@ export async function* readTarBatch(
     await handle.close();
   }
 }
+
+const BOMB = new Set<SkipReason>(['decompression_bomb_bytes', 'decompression_bomb_ratio']);
 
 async function sizeOf(file: string): Promise<number> {
   return (await stat(file).catch((err) => { throw fsError(file, err); })).size;

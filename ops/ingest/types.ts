@@ -48,7 +48,9 @@ export interface IngestRecord {
  * - tar: `path_traversal` (a `..` segment), `absolute_path`, `symlink`, `hardlink`, `device`, `fifo`,
  *   `unsupported_entry`, `invalid_path` (empty, or not UTF-8), `corrupt_archive` and
  *   `truncated_archive` (reading stops there)
- * - gzip inputs: `corrupt_gzip` (reading stops there)
+ * - gzip inputs: `corrupt_gzip`; `decompression_bomb_bytes` (past `maxExpandedBytes`) and
+ *   `decompression_bomb_ratio` (past `maxExpansionRatio`). Reading stops there: what came whole
+ *   before is read, and the member or file being read is skipped with the reason.
  * - JSONL: `broken_line` (not JSON), `invalid_utf8` (a line that is not UTF-8), `line_too_long`
  *   (over `maxLineBytes`; never buffered), `not_an_object`; JSONL and Parquet rows: `missing_content`,
  *   `missing_path`
@@ -75,6 +77,8 @@ export type SkipReason =
   | 'corrupt_archive'
   | 'truncated_archive'
   | 'corrupt_gzip'
+  | 'decompression_bomb_bytes'
+  | 'decompression_bomb_ratio'
   | 'broken_line'
   | 'invalid_utf8'
   | 'line_too_long'

@@ -1,14 +1,29 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { closeSync, createReadStream, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import { gzipSync } from 'node:zlib';
-import { decodeItem, planBatches, readBatch, readJsonl, readSource, type Batch, type IngestItem, type IngestOptions } from '../../../ops/ingest/index.js';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { after, before, describe, it } from 'node:test';
+import { createGzip, gzipSync } from 'node:zlib';
+import {
+  decodeItem,
+  planBatches,
+  readBatch,
+  readJsonl,
+  readSource,
+  readTar,
+  resolveIngestOptions,
+  type Batch,
+  type IngestItem,
+  type IngestOptions,
+} from '../../../ops/ingest/index.js';
+import { expansionLimit, gunzip } from '../../../ops/ingest/streams.js';
 import { PipelineStats } from '../../../ops/pipeline.js';
 import { collect, contents, records, skips, tempDir } from './fixtures.js';
 
 const MiB = 1 << 20;
+const ZEROS = Buffer.alloc(MiB);
 
 async function* chunked(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
   for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
@@ -62,6 +77,194 @@ function rawTar(members: Array<{ name: Uint8Array | string; body?: string | Uint
     parts.push(ustar(m.name, body.length, m.type), body, pad(body.length));
   }
   return Buffer.concat([...parts, END]);
+}
+
+/** Writes the gzip of a stream of pieces to `file` (a bomb is never whole in memory). */
+async function writeGzip(file: string, pieces: () => Iterable<Uint8Array>): Promise<number> {
+  await pipeline(Readable.from(pieces(), { objectMode: false }), createGzip(), createWriteStream(file));
+  return readFileSync(file).length;
+}
+
+/** A tar member of `mib` MiB of zeros, as pieces. */
+function* zeroMember(name: string, mib: number): Generator<Uint8Array> {
+  yield ustar(name, mib * MiB);
+  for (let i = 0; i < mib; i++) yield ZEROS;
+}
+
+describe('ingest hostile - a decompression bomb stops the read at a limit, named in the reason', () => {
+  const { dir, cleanup } = tempDir();
+  const bombTar = join(dir, 'bomb.tar.gz');
+  const bombJsonl = join(dir, 'bomb.jsonl.gz');
+  const row = (i: number) => JSON.stringify({ content: `print(${i})\n`, path: `r${i}.py` }) + '\n';
+  // Limits small enough for a test: the ratio applies from 1 MiB, and 32 MiB of zeros gzip ~1,000x.
+  const RATIO: IngestOptions = { maxExpansionRatio: 20, expansionRatioAfterBytes: MiB };
+  let tarGzBytes = 0;
+  before(async () => {
+    tarGzBytes = await writeGzip(bombTar, function* () {
+      yield rawTar([{ name: 'a.py', body: 'a = 1\n' }, { name: 'b.py', body: 'b = 2\n' }]).subarray(0, -1024);
+      yield* zeroMember('bomb.bin', 32);
+      yield rawTar([{ name: 'after.py', body: 'never read\n' }]);
+    });
+    await writeGzip(bombJsonl, function* () {
+      for (let i = 0; i < 50; i++) yield Buffer.from(row(i));
+      yield Buffer.from('{"content":"');
+      for (let i = 0; i < 32; i++) yield ZEROS;
+      yield Buffer.from('","path":"bomb.py"}\n' + row(99));
+    });
+  });
+  after(cleanup);
+
+  it('tar.gz over maxExpansionRatio: members before are read, the bomb member is skipped, nothing after; batches agree', async () => {
+    const items = await collect(readSource(bombTar, RATIO));
+    assert.deepEqual(contents(items), ['a.py=a = 1\n', 'b.py=b = 2\n']);
+    assert.deepEqual(skips(items), [['bomb.bin', 'decompression_bomb_ratio']]);
+    assert.deepEqual(tally(items, RATIO), { kept: 2, dropped: { 'ingest:decompression_bomb_ratio': 1 } });
+    // One member a batch: the bomb member is planned as a skip and no batch comes after it.
+    const { batches, items: batched } = await viaBatches(bombTar, { ...RATIO, batchEntries: 1 });
+    assert.deepEqual(batched, items);
+    assert.equal(batches.length, 3);
+    const last = batches.at(-1)!;
+    assert.deepEqual(last.type === 'ingest.v1.tar' && last.entries, [{ path: 'bomb.bin', skip: 'decompression_bomb_ratio' }]);
+  });
+
+  it('tar.gz over maxExpandedBytes: the reason names that limit', async () => {
+    const options = { maxExpandedBytes: 2 * MiB };
+    const items = await collect(readSource(bombTar, options));
+    assert.deepEqual(skips(items), [['bomb.bin', 'decompression_bomb_bytes']]);
+    assert.equal(records(items).length, 2);
+    assert.deepEqual((await viaBatches(bombTar, options)).items, items);
+  });
+
+  it('the limit is a byte of the decompressed stream: however the gzip bytes are chunked, the read stops at the same place', async () => {
+    const gz = readFileSync(bombTar);
+    const limit = expansionLimit(gz.length, resolveIngestOptions(RATIO));
+    assert.deepEqual(limit, { bytes: Math.max(MiB, Math.floor(tarGzBytes * 20)), reason: 'decompression_bomb_ratio' });
+    let out = 0;
+    await assert.rejects(
+      (async () => { for await (const c of gunzip(chunked(gz, 4096), limit)) out += c.length; })(),
+      (err: Error) => (err as { reason?: string }).reason === 'decompression_bomb_ratio',
+    );
+    assert.equal(out, limit.bytes, 'exactly the limit comes out');
+    const reads = await Promise.all([7, 512, 65_536, gz.length].map((size) => collect(readTar(gunzip(chunked(gz, size), limit), {}, { name: 't' }))));
+    for (const r of reads) assert.deepEqual(r, reads[0]);
+  });
+
+  it('jsonl.gz: the lines before the bomb are read, one skip names the file; batches agree', async () => {
+    const items = await collect(readSource(bombJsonl, RATIO));
+    assert.equal(records(items).length, 50);
+    assert.deepEqual(skips(items), [[bombJsonl, 'decompression_bomb_ratio']]);
+    // The cut line is no line of the file, whether or not its piece is over maxLineBytes.
+    for (const options of [RATIO, { ...RATIO, maxLineBytes: 1000 }]) {
+      const { batches, items: batched } = await viaBatches(bombJsonl, { ...options, batchBytes: 1000 });
+      assert.ok(batches.length > 2);
+      assert.deepEqual(batched, items);
+      const last = batches.at(-1)!;
+      assert.ok(last.type === 'ingest.v1.jsonl' && last.tail === 'decompression_bomb_ratio');
+    }
+    const gz = readFileSync(bombJsonl);
+    const limit = expansionLimit(gz.length, resolveIngestOptions(RATIO));
+    for (const size of [13, 4096]) {
+      assert.deepEqual(await collect(readJsonl(gunzip(chunked(gz, size), limit), {}, { name: bombJsonl })), items);
+    }
+  });
+
+  it('with the default limits a small gzip of repetitive text is no bomb: the ratio applies only past 64 MiB', async () => {
+    const file = join(dir, 'repetitive.tar.gz');
+    const size = await writeGzip(file, function* () {
+      yield ustar('same.txt', 8 * MiB);
+      const line = Buffer.alloc(MiB, 'abcdefgh\n');
+      for (let i = 0; i < 8; i++) yield line;
+      yield END;
+    });
+    assert.ok(8 * MiB / size > 200, `ratio ${Math.round(8 * MiB / size)}`);
+    const items = await collect(readSource(file, { maxBytes: 16 * MiB }));
+    assert.deepEqual(skips(items), []);
+    assert.equal(records(items)[0]?.bytes.length, 8 * MiB);
+  });
+
+  it('a read that crosses a limit its plan did not fails instead of counting the bomb twice', async () => {
+    const batches = await collect(planBatches(bombTar));
+    assert.deepEqual(batches.flatMap((b) => (b.type === 'ingest.v1.tar' ? b.entries.map((e) => e.path) : [])), ['a.py', 'b.py', 'bomb.bin', 'after.py']);
+    await assert.rejects(collect(readBatch(batches[0]!, { maxExpandedBytes: 2 * MiB })), /read with other limits than planned \(decompression_bomb_bytes at bomb.bin\)/);
+  });
+});
+
+describe('ingest hostile - a tar of 200,000 members is planned and read in one linear pass', () => {
+  const { dir, cleanup } = tempDir();
+  const N = 200_000;
+  const plain = join(dir, 'many.tar');
+  const gz = join(dir, 'many.tar.gz');
+  const name = (i: number) => `m/${String(i).padStart(6, '0')}.txt`;
+  before(async () => {
+    // Headers from one template; each differs in its name and checksum only.
+    const template = ustar(name(0), 0);
+    const blank = Buffer.from(template);
+    blank.fill(0, 0, 100).fill(0x20, 148, 156);
+    const base = blank.reduce((a, b) => a + b, 0);
+    const header = (i: number, into: Buffer, at: number) => {
+      template.copy(into, at);
+      const n = Buffer.from(name(i));
+      n.copy(into, at);
+      into.write((base + n.reduce((a, b) => a + b, 0)).toString(8).padStart(6, '0') + '\0 ', at + 148);
+    };
+    const fd = openSync(plain, 'w');
+    const block = Buffer.alloc(10_000 * 512);
+    for (let start = 0; start < N; start += 10_000) {
+      for (let i = 0; i < 10_000; i++) header(start + i, block, i * 512);
+      writeSync(fd, block);
+    }
+    writeSync(fd, END);
+    closeSync(fd);
+    writeFileSync(gz, gzipSync(readFileSync(plain), { level: 1 }));
+  });
+  after(cleanup);
+
+  it('plain tar: the first batch comes before the archive is read to its end, batches hold batchEntries members, each read once', async () => {
+    const size = readFileSync(plain).length;
+    let index = 0;
+    let readWhenFirst = -1;
+    for await (const batch of planBatches(plain)) {
+      assert.ok(batch.type === 'ingest.v1.tar' && !batch.gzip);
+      if (readWhenFirst < 0) readWhenFirst = bytesReadOf(plain) ?? 0;
+      assert.equal(batch.entries.length, 10_000);
+      for (const item of await collect(readBatch(batch))) {
+        assert.ok(item.type === 'record' && item.record.path === name(index), `member ${index}`);
+        index++;
+      }
+    }
+    assert.equal(index, N);
+    assert.ok(readWhenFirst < size / 4, `${readWhenFirst} of ${size} bytes read before the first batch`);
+  });
+
+  it('tar.gz: batches of 100,000 members; the last one passes over the first 100,000 and reads each of its own once', async () => {
+    const batches = await collect(planBatches(gz, { batchEntries: 100_000 }));
+    assert.deepEqual(batches.map((b) => b.type === 'ingest.v1.tar' && b.gzip && [b.first, b.count, b.entries.length]), [[0, 100_000, 100_000], [100_000, 100_000, 100_000]]);
+    assert.ok(batches.every((b) => b.type === 'ingest.v1.tar' && b.entries.every((e, i) => e.path === name(b.index * 100_000 + i))));
+    let index = 100_000;
+    for await (const item of readBatch(batches[1]!)) {
+      assert.ok(item.type === 'record' && item.record.path === name(index), `member ${index}`);
+      index++;
+    }
+    assert.equal(index, N);
+  });
+});
+
+/** How far the open descriptor on `file` has read (Linux /proc), or undefined elsewhere. */
+function bytesReadOf(file: string): number | undefined {
+  try {
+    for (const fd of readdirSync('/proc/self/fd')) {
+      let target: string;
+      try {
+        target = readlinkSync(`/proc/self/fd/${fd}`);
+      } catch {
+        continue;
+      }
+      if (target === file) return Number(/pos:\s+(\d+)/.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1]);
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
 }
 
 describe('ingest hostile - JSONL rows', () => {

@@ -19,12 +19,24 @@ describe('ingest options - defaults and a message naming the field for each rule
     assert.deepEqual(o.fields.repo, ['repo', 'repo_name', 'max_stars_repo_name', 'repository_name']);
   });
 
+  it('defaults: a gzip may expand to 64 GiB, and to 200 times its size once past 64 MiB', () => {
+    const o = resolveIngestOptions();
+    assert.deepEqual([o.maxExpandedBytes, o.maxExpansionRatio, o.expansionRatioAfterBytes], [64 * 2 ** 30, 200, 64 << 20]);
+  });
+
   it('sizes and counts must be positive integers', () => {
-    for (const field of ['maxBytes', 'maxLineBytes', 'batchBytes', 'batchEntries', 'maxRowGroupBytes'] as const) {
+    for (const field of ['maxBytes', 'maxLineBytes', 'batchBytes', 'batchEntries', 'maxRowGroupBytes', 'maxExpandedBytes', 'expansionRatioAfterBytes'] as const) {
       fails(() => resolveIngestOptions({ [field]: 0 }), field, /must be a positive integer, got 0/);
       fails(() => resolveIngestOptions({ [field]: 1.5 }), field, /positive integer/);
     }
     fails(() => resolveIngestOptions({ s3: { concurrency: -1 } }), 's3.concurrency', /positive integer/);
+  });
+
+  it('maxExpansionRatio is a number of at least 1 (fractions allowed)', () => {
+    assert.equal(resolveIngestOptions({ maxExpansionRatio: 1.5 }).maxExpansionRatio, 1.5);
+    for (const bad of [0.5, 0, -3, Number.NaN, Number.POSITIVE_INFINITY, '200']) {
+      fails(() => resolveIngestOptions({ maxExpansionRatio: bad as number }), 'maxExpansionRatio', /must be a number of at least 1, got /);
+    }
   });
 
   it('field names: a name or a list, known fields only', () => {
