@@ -3,9 +3,12 @@
  * same order. Names that are not UTF-8 and paths over PATH_MAX are skipped (see `walkDir`). Symlinks are never followed (a target inside the root is read at its own path anyway);
  * fifos, sockets and devices are skipped. Files are opened with O_NOFOLLOW, so a file swapped for a
  * symlink after planning is not followed either.
+ *
+ * The file system is called synchronously: these readers run in task threads, where an await per
+ * call costs a round trip through libuv's thread pool and a promise. Over a corpus of 41,514 files
+ * the async calls were a fifth of the whole curation flow's CPU.
  */
-import { constants, type Dirent } from 'node:fs';
-import { lstat, open, readdir, realpath } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, type Dirent } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { Batcher, isSkip, type DirBatch, type FileEntry, type SkipEntry } from './batch.js';
 import { IngestSourceError } from './errors.js';
@@ -38,12 +41,17 @@ const byName = (a: Entry, b: Entry): number =>
  */
 export async function* walkDir(root: string, options: IngestOptions | ResolvedIngestOptions): AsyncGenerator<FileEntry | SkipEntry> {
   const { maxBytes, exclude } = resolveIngestOptions(options);
-  const realRoot = await realpath(root).catch((err) => { throw fsError(root, err); });
-  if (!(await lstat(realRoot)).isDirectory()) throw new IngestSourceError(root, 'is not a directory');
+  let realRoot: string;
+  try {
+    realRoot = realpathSync(root);
+  } catch (err) {
+    throw fsError(root, err);
+  }
+  if (!lstatSync(realRoot).isDirectory()) throw new IngestSourceError(root, 'is not a directory');
 
-  const list = async (rel: string): Promise<Entry[] | SkipReason> => {
+  const list = (rel: string): Entry[] | SkipReason => {
     try {
-      const dirents = await readdir(join(realRoot, rel), { withFileTypes: true, encoding: 'buffer' });
+      const dirents = readdirSync(join(realRoot, rel), { withFileTypes: true, encoding: 'buffer' });
       return dirents.map(entry).sort(byName);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
@@ -52,16 +60,16 @@ export async function* walkDir(root: string, options: IngestOptions | ResolvedIn
       throw fsError(join(realRoot, rel), err);
     }
   };
-  const sizeOf = async (abs: string): Promise<number | SkipReason> => {
+  const sizeOf = (abs: string): number | SkipReason => {
     try {
-      return (await lstat(abs)).size;
+      return lstatSync(abs).size;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENAMETOOLONG') return 'path_too_long';
       throw fsError(abs, err);
     }
   };
 
-  const top = await list('');
+  const top = list('');
   if (typeof top === 'string') throw new IngestSourceError(root, top);
   // The folders being listed, innermost last, each with the position of its next entry.
   const open: Array<{ rel: string; entries: Entry[]; next: number }> = [{ rel: '', entries: top, next: 0 }];
@@ -84,13 +92,13 @@ export async function* walkDir(root: string, options: IngestOptions | ResolvedIn
         yield { path, skip: 'excluded' };
         continue;
       }
-      const entries = await list(path);
+      const entries = list(path);
       if (typeof entries === 'string') yield { path, skip: entries };
       else open.push({ rel: path, entries, next: 0 });
     } else if (d.isSymbolicLink()) {
-      yield { path, skip: await symlinkReason(abs, realRoot) };
+      yield { path, skip: symlinkReason(abs, realRoot) };
     } else if (d.isFile()) {
-      const size = await sizeOf(abs);
+      const size = sizeOf(abs);
       yield typeof size === 'string' ? { path, skip: size } : size > maxBytes ? { path, skip: 'too_large' } : { path, size };
     } else {
       yield { path, skip: 'special_file' };
@@ -98,8 +106,13 @@ export async function* walkDir(root: string, options: IngestOptions | ResolvedIn
   }
 }
 
-async function symlinkReason(abs: string, realRoot: string): Promise<SkipReason> {
-  const target = await realpath(abs).catch(() => undefined);
+function symlinkReason(abs: string, realRoot: string): SkipReason {
+  let target: string | undefined;
+  try {
+    target = realpathSync(abs);
+  } catch {
+    target = undefined;
+  }
   if (target === undefined) return 'symlink_broken';
   return target === realRoot || target.startsWith(realRoot + sep) ? 'symlink' : 'symlink_outside_root';
 }
@@ -119,12 +132,25 @@ export async function* planDir(root: string, options: IngestOptions | ResolvedIn
 
 export async function* readDirBatch(batch: DirBatch, options: IngestOptions | ResolvedIngestOptions): AsyncGenerator<IngestItem> {
   const { maxBytes } = resolveIngestOptions(options);
-  const realRoot = await realpath(batch.root).catch((err) => { throw fsError(batch.root, err); });
+  let realRoot: string;
+  try {
+    realRoot = realpathSync(batch.root);
+  } catch (err) {
+    throw fsError(batch.root, err);
+  }
   // O_NOFOLLOW guards the last path component; the folders above it are checked once each.
-  const inside = new Map<string, Promise<boolean>>();
-  const folderInside = (folder: string) => {
+  const inside = new Map<string, boolean>();
+  const folderInside = (folder: string): boolean => {
     let ok = inside.get(folder);
-    if (!ok) inside.set(folder, (ok = realpath(folder).then((real) => real === realRoot || real.startsWith(realRoot + sep), () => false)));
+    if (ok === undefined) {
+      try {
+        const real = realpathSync(folder);
+        ok = real === realRoot || real.startsWith(realRoot + sep);
+      } catch {
+        ok = false;
+      }
+      inside.set(folder, ok);
+    }
     return ok;
   };
   for (const e of batch.entries) {
@@ -133,20 +159,20 @@ export async function* readDirBatch(batch: DirBatch, options: IngestOptions | Re
       continue;
     }
     const abs = join(realRoot, e.path);
-    if (!(await folderInside(dirname(abs)))) throw new IngestSourceError(abs, 'changed since planning (a folder above it now leads out of the root)');
-    const bytes = await readPlanned(abs, e, maxBytes);
+    if (!folderInside(dirname(abs))) throw new IngestSourceError(abs, 'changed since planning (a folder above it now leads out of the root)');
+    const bytes = readPlanned(abs, e, maxBytes);
     if (typeof bytes === 'string') yield skip(e.path, bytes);
     else yield record({ id: e.path, path: e.path, bytes, meta: { source: 'dir' } });
   }
 }
 
 /** The file's bytes, or why not; throws when it is not the file that was planned. */
-async function readPlanned(abs: string, e: FileEntry, maxBytes: number): Promise<Uint8Array | SkipReason> {
+function readPlanned(abs: string, e: FileEntry, maxBytes: number): Uint8Array | SkipReason {
   const changed = (why: string) => new IngestSourceError(abs, `changed since planning (${why})`);
-  let handle;
+  let fd: number;
   try {
     // O_NONBLOCK: a fifo swapped in since planning must not hang the open.
-    handle = await open(abs, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    fd = openSync(abs, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EACCES') return 'unreadable';
@@ -154,14 +180,15 @@ async function readPlanned(abs: string, e: FileEntry, maxBytes: number): Promise
     throw fsError(abs, err);
   }
   try {
-    const info = await handle.stat();
+    const info = fstatSync(fd);
     if (!info.isFile()) throw changed('no longer a regular file');
     if (info.size !== e.size) throw changed(`${e.size} bytes then, ${info.size} now`);
-    // One byte more than planned tells a file that grew since the stat.
-    const buf = Buffer.alloc(Math.min(e.size, maxBytes) + 1);
+    // One byte more than planned tells a file that grew since the stat. Every byte returned is read
+    // from the file, so the buffer needs no zero fill.
+    const buf = Buffer.allocUnsafeSlow(Math.min(e.size, maxBytes) + 1);
     let filled = 0;
     while (filled < buf.length) {
-      const { bytesRead } = await handle.read(buf, filled, buf.length - filled, filled);
+      const bytesRead = readSync(fd, buf, filled, buf.length - filled, filled);
       if (bytesRead === 0) break;
       filled += bytesRead;
     }
@@ -171,6 +198,6 @@ async function readPlanned(abs: string, e: FileEntry, maxBytes: number): Promise
     if (err instanceof IngestSourceError) throw err;
     throw fsError(abs, err);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
