@@ -8,7 +8,8 @@
  *   await nats.stop();
  *
  *   const cluster = await startCluster();           // n1..n3, one JetStream meta group
- *   // or with users on every node: startCluster(3, { config: 'authorization { ... }', user, pass })
+ *   // users on every node, routes that authenticate:
+ *   // startCluster(3, { config: 'authorization { ... }', user, pass, routeAuth: { user, pass } })
  *   await cluster.waitForMeta();
  *   const leader = await cluster.leaderOf('TASKS');
  *   await leader.kill();
@@ -42,6 +43,8 @@ export interface StartClusterOptions {
   /** The user the harness itself connects as (waitForMeta, leaderOf) when `config` requires one. */
   user?: string;
   pass?: string;
+  /** Routes authenticate: every node requires this user on its cluster port and gives it in its route URLs. */
+  routeAuth?: { user: string; pass: string };
 }
 
 export interface NatsServer {
@@ -75,6 +78,8 @@ export interface NatsCluster {
   readonly nodes: NatsNode[];
   /** Every node's client URL, comma-joined, as a client or MESH_NATS_URL takes them. */
   readonly urls: string;
+  /** Every node's cluster (route) port, nats-route://127.0.0.1:<port>, in node order. */
+  readonly routeUrls: string[];
   /** Waits until every running node follows one JetStream meta leader and the JetStream API answers. */
   waitForMeta(timeoutMs?: number): Promise<void>;
   /** The node that leads a stream's Raft group, waiting while one is being elected. */
@@ -129,6 +134,8 @@ export async function startCluster(size = 3, opts: StartClusterOptions = {}): Pr
     const route = ports.slice(size, 2 * size);
     const monitor = ports.slice(2 * size);
     const nodes: ServerProcess[] = [];
+    const auth = opts.routeAuth;
+    const credentials = auth ? `${encodeURIComponent(auth.user)}:${encodeURIComponent(auth.pass)}@` : '';
     for (let i = 0; i < size; i++) {
       const node = await ServerProcess.create('mesh-nats-cluster-', client[i]!, monitor[i]!, (storeDir) => [
         `server_name: n${i + 1}`,
@@ -138,7 +145,8 @@ export async function startCluster(size = 3, opts: StartClusterOptions = {}): Pr
         'cluster {',
         `  name: ${name}`,
         `  listen: 127.0.0.1:${route[i]}`,
-        `  routes: [${route.filter((_, j) => j !== i).map((p) => `nats-route://127.0.0.1:${p}`).join(', ')}]`,
+        ...(auth ? [`  authorization { user: ${quote(auth.user)}, password: ${quote(auth.pass)} }`] : []),
+        `  routes: [${route.filter((_, j) => j !== i).map((p) => `nats-route://${credentials}127.0.0.1:${p}`).join(', ')}]`,
         '}',
         opts.config ?? '',
       ], [], `n${i + 1}`);
@@ -150,14 +158,15 @@ export async function startCluster(size = 3, opts: StartClusterOptions = {}): Pr
       await Promise.all(nodes.map((n) => n.kill()));
       throw err;
     }
-    return new Cluster(name, nodes as NatsNode[], opts.user === undefined ? {} : { user: opts.user, pass: opts.pass });
+    const routeUrls = route.map((p) => `nats-route://127.0.0.1:${p}`);
+    return new Cluster(name, nodes as NatsNode[], routeUrls, opts.user === undefined ? {} : { user: opts.user, pass: opts.pass });
   });
 }
 
 class Cluster implements NatsCluster {
   readonly urls: string;
 
-  constructor(readonly name: string, readonly nodes: NatsNode[], private readonly auth: { user?: string; pass?: string } = {}) {
+  constructor(readonly name: string, readonly nodes: NatsNode[], readonly routeUrls: string[], private readonly auth: { user?: string; pass?: string } = {}) {
     this.urls = nodes.map((n) => n.url).join(',');
   }
 

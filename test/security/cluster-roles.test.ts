@@ -1,12 +1,16 @@
 /**
- * deploy/nats/mesh-roles.conf on a three-node cluster: streams and buckets with three replicas and
- * allow_direct off, so every read of a KV key goes to the stream leader ($JS.API.STREAM.MSG.GET)
- * rather than to any replica ($JS.API.DIRECT.GET). A coordinator, a worker and a client, each a
- * `mesh` process on its own user, run the stack curation flow, whose start step reads the opt-out
- * registry inside the worker.
+ * deploy/nats/mesh-roles.conf on a three-node cluster whose routes authenticate (as
+ * deploy/nats/cluster/auth.conf and container.conf have it): streams and buckets with three replicas
+ * and allow_direct off, so every read of a KV key goes to the stream leader
+ * ($JS.API.STREAM.MSG.GET) rather than to any replica ($JS.API.DIRECT.GET). A coordinator, a worker
+ * and a client, each a `mesh` process on its own user, run the stack curation flow, whose start step
+ * reads the opt-out registry inside the worker.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
@@ -14,12 +18,15 @@ import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { isPermissionDenied } from '../../coordinator/mesh-setup.js';
 import { encodeMessage, META_BUCKET } from '../../protocol/mesh.js';
-import { example, tempDir } from '../harness/flows.js';
-import { startCluster, type NatsCluster } from '../harness/nats.js';
+import { example, ROOT, tempDir } from '../harness/flows.js';
+import { findNatsServer, startCluster, type NatsCluster } from '../harness/nats.js';
 import { writeTree } from '../ops/stack/corpus.js';
-import { connectAs, meshEnv, newPasswords, Processes, roleEnv, rolesConfig, USERS, type MeshProcess, type Role } from './roles.js';
+import {
+  connectAs, meshEnv, newPasswords, PASSWORD_VARIABLES, Processes, roleEnv, rolesConfig, USERS, type MeshProcess, type Role,
+} from './roles.js';
 
 const secrets = newPasswords();
+const routePassword = `pwroute${randomBytes(12).toString('hex')}`;
 const dir = tempDir('mesh-cluster-roles-');
 const store = join(dir.path, 'store');
 const source = join(dir.path, 'src');
@@ -73,7 +80,9 @@ async function optoutOf(r: { flow: string; run: string }): Promise<{ entries: st
 
 before(async () => {
   writeTree(source);
-  cluster = await startCluster(3, { config: rolesConfig(secrets), user: USERS.admin, pass: secrets.admin });
+  cluster = await startCluster(3, {
+    config: rolesConfig(secrets), user: USERS.admin, pass: secrets.admin, routeAuth: { user: 'mesh-route', pass: routePassword },
+  });
   await cluster.waitForMeta();
   admin = await jetstreamManager(await as('admin'));
   const coordinator = procs.start(['coordinator', '--replicas', '3'], env('coordinator'));
@@ -87,6 +96,47 @@ after(async () => {
   await Promise.all(open.map((nc) => nc.close().catch(() => {})));
   await cluster?.stop();
   dir.remove();
+});
+
+/** What a server answers on its cluster port to a route CONNECT with these credentials (or none). */
+function joinAsRoute(url: string, credentials: { user: string; pass: string } | undefined): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host: hostname, port: Number(port) });
+    let got = '';
+    let sent = false;
+    const timer = setTimeout(() => { socket.destroy(); resolve(got); }, 3000);
+    socket.setEncoding('utf8').on('data', (chunk: string) => {
+      got += chunk;
+      // The server speaks first (INFO); a route answers with CONNECT, as a server of the cluster would.
+      if (!sent && got.startsWith('INFO ')) {
+        sent = true;
+        socket.write(`CONNECT ${JSON.stringify({ verbose: false, pedantic: false, name: 'rogue', cluster: cluster.name, ...credentials })}\r\nPING\r\n`);
+      }
+      if (/-ERR|PONG/.test(got)) { clearTimeout(timer); socket.destroy(); resolve(got); }
+    });
+    socket.once('error', reject);
+  });
+}
+
+describe('security - the deployed cluster configs', () => {
+  it('deploy/nats/cluster/auth.conf and container.conf, with mesh-roles.conf included, are valid server configs', () => {
+    const vars: NodeJS.ProcessEnv = { SERVER_NAME: 'n1', MESH_ROUTE_PASSWORD: routePassword };
+    for (const [role, v] of Object.entries(PASSWORD_VARIABLES)) vars[v] = secrets[role as Role];
+    for (const i of [1, 2, 3]) vars[`MESH_ROUTE_${i}`] = `nats-route://mesh-route:${routePassword}@nats${i}:6222`;
+    for (const file of ['auth.conf', 'container.conf']) {
+      const check = spawnSync(findNatsServer(), ['-t', '-c', join(ROOT, 'deploy/nats/cluster', file)], { env: { ...process.env, ...vars }, encoding: 'utf8' });
+      assert.equal(check.status, 0, `${file}: ${check.stderr}`);
+      assert.match(check.stdout + check.stderr, new RegExp(`configuration file .*${file.replace('.', '\\.')} is valid`));
+    }
+  });
+
+  it('a process that reaches a cluster port cannot join as a route without the route password', async () => {
+    const url = cluster.routeUrls[0]!;
+    assert.match(await joinAsRoute(url, undefined), /-ERR 'Authorization Violation'/);
+    assert.match(await joinAsRoute(url, { user: 'mesh-route', pass: secrets.admin }), /-ERR 'Authorization Violation'/);
+    assert.match(await joinAsRoute(url, { user: USERS.admin, pass: secrets.admin }), /-ERR 'Authorization Violation'/, 'a user is not a route');
+  });
 });
 
 describe('security - roles on a three-node cluster', () => {
