@@ -75,7 +75,7 @@ describe('fault - a 3-node JetStream cluster (R3 streams and KV)', () => {
   });
 
   it('the opt-out registry a flow opens on the cluster is replicated like the mesh', async () => {
-    // The same call the stack flow's start step makes, on a bucket no one created yet.
+    // As `mesh optout add` opens it, on a bucket no one created yet (a flow's read creates nothing).
     const registry = await openOptOutStore({ natsUrl: cluster.urls, bucket: 'fault_optout' });
     await registry.close();
     const jsm = await jetstreamManager(mesh.nc);
