@@ -43,9 +43,19 @@ export function shardName(prefix: string, index: number): string {
   return `${prefix}${String(index).padStart(5, '0')}.jsonl.gz`;
 }
 
+/**
+ * Lines go to gzip in chunks of about this size: every write to a zlib stream is a trip through
+ * libuv's thread pool, which cost more than compressing a line of a few KB. zlib's output does not
+ * depend on how its input was cut, so the shards are the same bytes.
+ */
+const CHUNK_BYTES = 64 * 1024;
+
 interface OpenShard {
   info: ShardInfo;
   gzip: Gzip;
+  /** Lines not yet handed to gzip, and their total size. */
+  pending: Uint8Array[];
+  pendingBytes: number;
   /** Settles when the shard's object is complete (or failed). */
   done: Promise<void>;
   hash: ReturnType<typeof createHash>;
@@ -80,7 +90,18 @@ export class ShardWriter {
     if (shard.error) throw shard.error;
     shard.info.docs++;
     shard.info.uncompressed_bytes += line.length;
-    if (!shard.gzip.write(line)) {
+    shard.pending.push(line);
+    shard.pendingBytes += line.length;
+    if (shard.pendingBytes >= CHUNK_BYTES) await this.flushPending(shard);
+  }
+
+  /** Hands the lines held back to gzip, waiting while gzip or the sink is busy. */
+  private async flushPending(shard: OpenShard): Promise<void> {
+    if (shard.pendingBytes === 0) return;
+    const chunk = shard.pending.length === 1 ? shard.pending[0]! : Buffer.concat(shard.pending, shard.pendingBytes);
+    shard.pending = [];
+    shard.pendingBytes = 0;
+    if (!shard.gzip.write(chunk)) {
       const drained = once(shard.gzip, 'drain');
       drained.catch(() => {});
       await Promise.race([drained, shard.done]);
@@ -121,7 +142,7 @@ export class ShardWriter {
       },
     });
     const out: Writable = this.sink.createWriteStream(info.name);
-    const shard: OpenShard = { info, gzip, hash, out, done: pipeline(gzip, tap, out) };
+    const shard: OpenShard = { info, gzip, pending: [], pendingBytes: 0, hash, out, done: pipeline(gzip, tap, out) };
     // Failures surface from write() or close(); this also keeps an early one from being "unhandled".
     shard.done.catch((err: Error) => { shard.error = err; });
     this.current = shard;
@@ -132,6 +153,8 @@ export class ShardWriter {
     const shard = this.current;
     if (!shard) return;
     this.current = undefined;
+    await this.flushPending(shard);
+    if (shard.error) throw shard.error;
     shard.gzip.end();
     await shard.done;
     shard.info.sha256 = shard.hash.digest('hex');
