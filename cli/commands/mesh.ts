@@ -4,6 +4,7 @@
  * shared content store, which must be the same for every process of a mesh.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { followRun, submitRun } from '../../coordinator/mesh-client.js';
@@ -118,7 +119,7 @@ export function registerMesh(program: Command): void {
 
   natsOptionFlags(program.command('up').description('a coordinator and N workers on this machine, for a quick start'))
     .option('--workers <n>', 'worker processes', toInt, 2)
-    .option('--concurrency <n>', 'threads per worker', toInt)
+    .option('--concurrency <n>', 'threads per worker (default: the cores shared among the workers)', toInt)
     .option('--store <dir|s3://bucket/prefix>', 'the shared content store (default: MESH_STORE, then .mesh)')
     .action(async (opts: NatsFlags & { workers: number; concurrency?: number; store?: string }) => {
       resolveConnection(opts); // validate before starting anything
@@ -131,7 +132,9 @@ export function registerMesh(program: Command): void {
         return child;
       };
       start(['coordinator']);
-      for (let i = 0; i < opts.workers; i++) start(['worker', ...(opts.concurrency ? ['--concurrency', String(opts.concurrency)] : [])]);
+      // The workers share this machine: together they run a thread per core, not a thread per core each.
+      const threads = opts.concurrency ?? Math.max(1, Math.ceil(availableParallelism() / opts.workers));
+      for (let i = 0; i < opts.workers; i++) start(['worker', '--concurrency', String(threads)]);
       const exited = Promise.all(children.map((c) => new Promise<void>((r) => c.once('exit', () => r()))));
       const first = await Promise.race([untilSignal().then(() => 'signal'), exited.then(() => 'exit')]);
       if (first === 'signal') for (const c of children) c.kill('SIGTERM');
