@@ -62,6 +62,11 @@ export interface FollowOptions {
   flow: string;
   run: string;
   onEvent: (e: MeshEvent) => void;
+  /**
+   * An event that does not decode (a newer event type, a stray message on the run's subject): it is
+   * passed over, and told here; the run is still followed to its end.
+   */
+  onUndecodable?: (seq: number, err: Error) => void;
   /** Stop following (resolves with the record as it is). */
   signal?: AbortSignal;
 }
@@ -87,7 +92,13 @@ export async function followRun(o: FollowOptions): Promise<RunRecord | undefined
   }, 2000);
   try {
     for await (const m of messages) {
-      const e = decodeEvent(m.data);
+      let e: MeshEvent;
+      try {
+        e = decodeEvent(m.data);
+      } catch (err) {
+        o.onUndecodable?.(m.seq, err as Error);
+        continue;
+      }
       o.onEvent(e);
       if (e.type === 'run.finished') {
         sawEnd = true;

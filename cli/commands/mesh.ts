@@ -151,6 +151,7 @@ export async function watchRun(nc: NatsConnection, flow: string, run: string, or
         if (e.type !== 'task.log') process.stdout.write(`${JSON.stringify(e)}\n`);
       } else printer!.event(e);
     },
+    onUndecodable: (seq, err) => process.stderr.write(`mesh: event ${seq} passed over: ${err.message}\n`),
   });
   if (!final) throw new UsageError(`run ${flow}/${run} disappeared`);
   return final.status === 'succeeded' ? EXIT_OK : EXIT_FAILED;

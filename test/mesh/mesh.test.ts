@@ -5,6 +5,7 @@ import { StoredRun } from '../harness/read.js';
 import { TestMesh } from '../harness/mesh.js';
 import { encodeMessage, SUBJECTS, type MeshEvent, type TaskResultMessage } from '../../protocol/mesh.js';
 import { jetstream } from '@nats-io/jetstream';
+import { followRun } from '../../coordinator/mesh-client.js';
 
 const local = tempDir('mesh-vs-embedded-');
 let mesh: TestMesh;
@@ -98,11 +99,17 @@ describe('mesh - scale and failures', () => {
     assert.equal(again?.finishedAt, final.finishedAt);
   });
 
-  it('mesh watch started mid-run ends with the run\'s status', async () => {
+  it('mesh watch started mid-run ends with the run\'s status, past an event it cannot read', async () => {
     const submitted = await mesh.submit(fixture('partitions'), { n: 300, bad: 250 });
+    // An event of a newer version on the run's subject, before the watcher starts.
+    const nc = await mesh.connection();
+    nc.publish(SUBJECTS.events(submitted.run), new TextEncoder().encode('{"type":"task.paused","v":2}'));
+    await nc.flush();
     await new Promise((r) => setTimeout(r, 150));
     const events: MeshEvent[] = [];
-    const final = await mesh.follow(submitted, events);
+    const skipped: number[] = [];
+    const final = (await followRun({ nc, flow: submitted.flow, run: submitted.run, onEvent: (e) => events.push(e), onUndecodable: (seq) => skipped.push(seq) }))!;
+    assert.equal(skipped.length, 1, 'the unreadable event was passed over once');
     assert.equal(final.status, 'failed');
     assert.equal(events[0]?.type, 'run.started', 'a late watcher still sees the run from its start');
     assert.deepEqual(events.at(-1)?.type, 'run.finished');
