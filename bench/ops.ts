@@ -67,26 +67,29 @@ function load(paths: readonly string[], limitBytes: number): File[] {
   return files;
 }
 
-/** Median of three timed passes over the files, after one untimed pass (JIT and WebAssembly tiers warm). */
-function time<T>(files: readonly File[], fn: (f: File) => T): { cpu: number; wall: number; bytes: number } {
-  for (const f of files) fn(f);
-  const passes: Array<{ cpu: number; wall: number; bytes: number }> = [];
+interface Timing { cpu: number; wall: number; bytes: number }
+
+/** One untimed pass over the files (JIT and WebAssembly tiers warm), then the median of three timed passes. */
+async function medianPass(files: readonly File[], pass: (files: readonly File[]) => void | Promise<void>): Promise<Timing> {
+  await pass(files);
+  const bytes = files.reduce((s, f) => s + f.bytes, 0);
+  const passes: Timing[] = [];
   for (let k = 0; k < 3; k++) {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    let bytes = 0;
-    for (const f of files) {
-      fn(f);
-      bytes += f.bytes;
-    }
+    await pass(files);
     const c = process.cpuUsage(c0);
     passes.push({ cpu: (c.user + c.system) / 1e6, wall: (performance.now() - t0) / 1000, bytes });
   }
   return passes.sort((a, b) => a.cpu - b.cpu)[1]!;
 }
 
+function time<T>(files: readonly File[], fn: (f: File) => T): Promise<Timing> {
+  return medianPass(files, (list) => { for (const f of list) fn(f); });
+}
+
 const rows: string[][] = [];
-function report(name: string, r: { cpu: number; wall: number; bytes: number }, files: number, target: string): number {
+function report(name: string, r: Timing, files: number, target: string): number {
   const mbps = r.bytes / MB / r.cpu;
   rows.push([name, `${mbps.toFixed(1)} MB/s`, `${Math.round(files / r.cpu).toLocaleString('en')} files/s`, `${r.wall.toFixed(2)} s wall`, target]);
   console.log(rows.at(-1)!.join(' | '));
@@ -100,18 +103,18 @@ const files = load(paths, Number(values.mb) * MB);
 const sample = files.reduce((s, f) => s + f.bytes, 0);
 console.log(`kernel sample: ${files.length} files, ${(sample / MB).toFixed(1)} MB (every k-th file of the corpus, text under 1 MiB)`);
 
-report('sha256 (crypto.hash, one shot), file bytes', time(files, (f) => hash('sha256', f.buf, 'buffer')), files.length, '≥ 1,000 MB/s');
-report('sha256 (crypto.hash), from the decoded string (as dedup hashes)', time(files, (f) => hash('sha256', f.text, 'buffer')), files.length, '—');
-report('sha256 (createHash().update().digest()), file bytes', time(files, (f) => createHash('sha256').update(f.buf).digest()), files.length, '—');
+report('sha256 (crypto.hash, one shot), file bytes', await time(files, (f) => hash('sha256', f.buf, 'buffer')), files.length, '≥ 1,000 MB/s');
+report('sha256 (crypto.hash), from the decoded string (as dedup hashes)', await time(files, (f) => hash('sha256', f.text, 'buffer')), files.length, '—');
+report('sha256 (createHash().update().digest()), file bytes', await time(files, (f) => createHash('sha256').update(f.buf).digest()), files.length, '—');
 const hasher = new MinHasher(256, 0x5eed5eed, 5);
-report('MinHash, 256 permutations, word 5-grams', time(files, (f) => hasher.sign(f.text)), files.length, '≥ 20 MB/s');
-const secrets = time(files, (f) => {
+report('MinHash, 256 permutations, word 5-grams', await time(files, (f) => hasher.sign(f.text)), files.length, '≥ 20 MB/s');
+const secrets = await time(files, (f) => {
   const found = scan(f.text, { path: f.path });
   if (found.length > 0) redact(f.text, found);
 });
 const ours = report('secrets + PII scan and redaction', secrets, files.length, '≥ 50 MB/s, ≥ 10× secretlint');
-report('quality filters (one pass)', time(files, (f) => measureText(f.text)), files.length, '—');
-report('language (Linguist strategies)', time(files, (f) => detectLanguage(f.path, f.text)), files.length, '≥ 50,000 files/s');
+report('quality filters (one pass)', await time(files, (f) => measureText(f.text)), files.length, '—');
+report('language (Linguist strategies)', await time(files, (f) => detectLanguage(f.path, f.text)), files.length, '≥ 50,000 files/s');
 
 // License files of the whole corpus (not the sample): LICENSE*, COPYING*, NOTICE*, README license sections.
 const licensePaths = paths.filter((p) => licenseFileKind(relative(corpus, p)) !== undefined);
@@ -119,7 +122,7 @@ const licenseFiles = load(licensePaths, Infinity);
 const i0 = performance.now();
 referenceIndex();
 console.log(`license reference index built in ${((performance.now() - i0) / 1000).toFixed(2)} s`);
-report('license files (SPDX text match)', time(licenseFiles, (f) => scanLicenseFile(f.path, f.text)), licenseFiles.length, '≥ 2,000 files/s');
+report('license files (SPDX text match)', await time(licenseFiles, (f) => scanLicenseFile(f.path, f.text)), licenseFiles.length, '≥ 2,000 files/s');
 
 if (!values['skip-secretlint']) {
   // secretlint 12 (13 needs Node 22) with its recommended preset, on the first N MB of the same sample.
@@ -130,20 +133,8 @@ if (!values['skip-secretlint']) {
   for (let s = 0, i = 0; i < files.length && s < Number(values['secretlint-mb']) * MB; i++) { subset.push(files[i]!); s += files[i]!.bytes; }
   const lint = (f: File) => lintSource({ source: { content: f.text, filePath: `/${f.path}`, contentType: 'text' }, options: { config: config as never, noPhysicFilePath: true } });
   // Warmed and timed like the kernels: one untimed pass, the median of three.
-  for (const f of subset) await lint(f);
-  const passes: Array<{ cpu: number; wall: number; bytes: number }> = [];
-  for (let k = 0; k < 3; k++) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    let bytes = 0;
-    for (const f of subset) {
-      await lint(f);
-      bytes += f.bytes;
-    }
-    const c = process.cpuUsage(c0);
-    passes.push({ cpu: (c.user + c.system) / 1e6, wall: (performance.now() - t0) / 1000, bytes });
-  }
-  const theirs = report('secretlint 12.3.1, recommended preset', passes.sort((a, b) => a.cpu - b.cpu)[1]!, subset.length, '—');
+  const timing = await medianPass(subset, async (list) => { for (const f of list) await lint(f); });
+  const theirs = report('secretlint 12.3.1, recommended preset', timing, subset.length, '—');
   console.log(`secrets vs secretlint: ${(ours / theirs).toFixed(1)}×`);
   rows.push(['ratio ours / secretlint', `${(ours / theirs).toFixed(1)}×`, '', '', '≥ 10×']);
 }
