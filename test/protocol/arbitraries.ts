@@ -33,14 +33,17 @@ export const isoTime = fc.date({ min: new Date(-62167219200000), max: new Date(2
 /** Any text, including control characters and characters outside the BMP. */
 export const text = fc.string({ unit: 'binary', maxLength: 40 });
 const base64 = fc.uint8Array({ minLength: 1, maxLength: 40 }).map((b) => Buffer.from(b).toString('base64'));
-const digestMap = dict(fc.string({ maxLength: 12 }), digest, { maxKeys: 4 });
+// Artifact and param names are properties of a flow instance: `__proto__` cannot be one (assigning it
+// sets the prototype), and msgpackr does not decode it as a key (it guards against prototype pollution).
+const artifactName = fc.string({ maxLength: 12 }).filter((k) => k !== '__proto__');
+const digestMap = dict(artifactName, digest, { maxKeys: 4 });
 const inlineMap = dict(digest, base64, { minKeys: 1, maxKeys: 3 });
 
 export const transition: fc.Arbitrary<Transition> = fc.oneof(
   rec({ type: fc.constant('linear' as const), to: stepName }),
   rec({ type: fc.constant('split' as const), to: fc.array(stepName, { minLength: 1, maxLength: 3 }) }),
   rec({ type: fc.constant('foreach' as const), to: stepName, field: text }),
-  rec({ type: fc.constant('switch' as const), cases: dict(text, stepName, { maxKeys: 3 }), field: text }),
+  rec({ type: fc.constant('switch' as const), cases: dict(text.filter((k) => k !== '__proto__'), stepName, { maxKeys: 3 }), field: text }),
   rec({ type: fc.constant('end' as const) }),
 );
 
