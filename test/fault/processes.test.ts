@@ -192,10 +192,14 @@ describe('fault - the dataset\'s completion marker', () => {
     assert.ok(await run.until((p) => p.started('publish') >= 1), 'the run reached publish');
     while (!existsSync(out)) await sleep(1);
     // The worker writes manifest.json last, then stores its blobs and reports: kill it in between.
+    let kills = 0;
     await new Promise<void>((resolve) => {
       const watcher = watch(out, (_, name) => {
         if (name !== 'manifest.json') return;
-        for (const w of m.workers()) w.child.kill('SIGKILL');
+        for (const w of m.workers()) {
+          w.child.kill('SIGKILL');
+          kills++;
+        }
         watcher.close();
         resolve();
       });
@@ -204,7 +208,6 @@ describe('fault - the dataset\'s completion marker', () => {
         resolve();
       }
     });
-    const kills = m.services.filter((s) => s.kind === 'worker' && !s.alive).length;
     await Promise.all(m.workers().map((w) => w.kill()));
     m.worker();
     const final = await run.done();
