@@ -3,7 +3,7 @@
  * `Flow/run/step/task`, and `Flow/run/step/task/artifact` for one artifact.
  */
 import { UsageError } from '../coordinator/errors.js';
-import { isTaskId } from '../protocol/keys.js';
+import { isName, isTaskId } from '../protocol/keys.js';
 
 export type PathspecDepth = 'run' | 'step' | 'task' | 'artifact';
 
@@ -23,9 +23,8 @@ const SHAPES: Record<PathspecDepth, string> = {
 };
 const DEPTHS: PathspecDepth[] = ['run', 'step', 'task', 'artifact'];
 
-const NAME = /^[A-Za-z_][\w-]*$/;
-/** Run ids are `20261127T174512123-a3f0` today; any key-safe word is accepted so older or mesh ids still parse. */
-const RUN = /^\w[-\w.=]*$/;
+// Flow, run and step names follow the key grammar of protocol/keys.ts: a pathspec names only what a
+// store can hold (run ids are `20261127T174512123-a3f0`; letters, digits, '_' and '-').
 /** Artifacts are property names; they only have to fit in one pathspec part. */
 const ARTIFACT = /^[^/\s]+$/;
 
@@ -48,7 +47,7 @@ export function parsePathspec(spec: string, depth?: PathspecDepth): Pathspec {
   const [flow, run, step, task, artifact] = parts as [string, string, string?, string?, string?];
   checkFlowName(flow, spec);
   checkRunId(run, spec);
-  if (step !== undefined && !NAME.test(step)) {
+  if (step !== undefined && !isName('step', step)) {
     throw new UsageError(`pathspec '${spec}': '${step}' is not a step name (letters, digits, '_' and '-', not starting with a digit)`);
   }
   if (task !== undefined && !isTaskId(task)) {
@@ -80,7 +79,7 @@ export function parseRunRef(spec: string): { flow?: string; run: string } {
 }
 
 export function checkFlowName(flow: string, spec = flow): string {
-  if (!NAME.test(flow)) {
+  if (!isName('flow', flow)) {
     const where = spec === flow ? '' : `pathspec '${spec}': `;
     throw new UsageError(`${where}'${flow}' is not a flow name (letters, digits, '_' and '-', not starting with a digit)`);
   }
@@ -88,7 +87,7 @@ export function checkFlowName(flow: string, spec = flow): string {
 }
 
 function checkRunId(run: string, spec: string): void {
-  if (!RUN.test(run) || run.length > 200) {
+  if (!isName('run', run)) {
     const where = spec === run ? '' : `pathspec '${spec}': `;
     throw new UsageError(`${where}'${run}' is not a run id (like 20261127T174512123-a3f0)`);
   }

@@ -26,6 +26,9 @@ describe('client - pathspecs', () => {
     assert.throws(() => parsePathspec(`Fanout/${RUN}//0`, 'task'), /has an empty part/);
     assert.throws(() => parsePathspec(`9lives/${RUN}`), /'9lives' is not a flow name/);
     assert.throws(() => parsePathspec('Fanout/..'), /'\.\.' is not a run id/);
+    // Names a store cannot hold are refused here, not later as a key error.
+    assert.throws(() => parsePathspec('Fanout/r.1'), /'r\.1' is not a run id/);
+    assert.throws(() => parsePathspec('Fanout/r=1'), /'r=1' is not a run id/);
     assert.throws(() => parsePathspec(`Fanout/${RUN}/3step/0`), /'3step' is not a step name/);
   });
 
