@@ -1,10 +1,12 @@
 /**
  * Checks that what the decorators recorded at run time agrees with the graph read from the source:
- * the same steps, options only on steps, no problems left by the decorators.
+ * the same steps, options only on steps, parameters whose defaults fit their types, no problems left
+ * by the decorators.
  */
 import type { FlowGraph } from '../protocol/graph.js';
 import { InvalidFlowError } from '../sdk/errors.js';
 import type { FlowMeta } from '../sdk/meta.js';
+import { paramProblem } from './params.js';
 
 export function checkFlowMeta(graph: FlowGraph, className: string, meta: FlowMeta): void {
   const file = graph.file;
@@ -19,6 +21,10 @@ export function checkFlowMeta(graph: FlowGraph, className: string, meta: FlowMet
       throw new InvalidFlowError(`${which || 'a step decorator'} on '${name}', which is not a @step`, { file, step: name, line });
     }
     if (!graph.steps[name]) throw new InvalidFlowError(`@step '${name}' is not declared in the flow file (steps in base classes are not supported)`, { file, step: name });
+  }
+  for (const [name, spec] of Object.entries(meta.params)) {
+    const problem = paramProblem(name, spec);
+    if (problem) throw new InvalidFlowError(problem, { file });
   }
   for (const name of graph.order) {
     if (!meta.steps[name]?.isStep) {

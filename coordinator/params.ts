@@ -93,6 +93,23 @@ function checkValue(name: string, type: ParamType, value: unknown): unknown {
   return value;
 }
 
+/**
+ * Why a declared parameter cannot work, or undefined: an unknown type, no type to infer, or a default
+ * that does not fit the declared type (checked when the flow is loaded, before any run).
+ */
+export function paramProblem(name: string, spec: ParamOptions): string | undefined {
+  try {
+    const type = paramType(name, spec);
+    if (spec.default !== undefined) checkValue(name, type, spec.default);
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof ParamError)) throw err;
+    return spec.default !== undefined && spec.type !== undefined && PARAM_TYPES.has(spec.type)
+      ? `parameter ${quoteText(name)} is declared ${spec.type}, but its default is not: ${err.message}`
+      : err.message;
+  }
+}
+
 /** `obj[key] = value`, as an own property even for '__proto__'. */
 function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
   Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });

@@ -65,6 +65,10 @@ describe('mesh run', () => {
     const badParam = await mesh('run', example('fanout'), '--param', 'n=lots');
     assert.equal(badParam.code, 2);
     assert.match(badParam.stderr, /parameter 'n' must be a number, got 'lots'/);
+    const badDefault = await mesh('run', fixture('bad-param-default'));
+    assert.equal(badDefault.code, 2, badDefault.stderr);
+    assert.equal(badDefault.stderr.trim().split('\n').length, 1, badDefault.stderr);
+    assert.match(badDefault.stderr, /bad-param-default\.ts: parameter 'count' is declared number, but its default is not: parameter 'count' must be a number, got string/);
   });
 
   it('mesh graph prints the DAG as text and as dot', async () => {
