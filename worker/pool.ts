@@ -70,8 +70,8 @@ export class TaskPool {
     if (!timeoutSeconds) {
       return new Promise<TaskResult>((resolve, reject) => {
         this.pending.push({ spec, resolve, reject });
-        if (this.pending.length >= BATCH) this.flush();
-        else if (this.pending.length === 1) setImmediate(() => this.flush());
+        // Once per tick, when all the tasks submitted together are known: their number sizes the groups.
+        if (this.pending.length === 1) setImmediate(() => this.flush());
       });
     }
     const abort = new AbortController();
