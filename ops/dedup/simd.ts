@@ -7,6 +7,7 @@
  *
  * Memory layout per call: A[k] | B[k] | OUT[k] | HASHES[n], all int32, starting at byte 0.
  */
+import { name, section, sleb, uleb, vector } from '../wasm/encode.js';
 import type { Permutations } from './minhash.js';
 
 // Instruction bytes (WebAssembly core + SIMD proposal, as standardised).
@@ -33,33 +34,6 @@ const I32X4_ADD = [SIMD, 0xae, 0x01];
 const I32X4_MUL = [SIMD, 0xb5, 0x01];
 const I32X4_MIN_S = [SIMD, 0xb6, 0x01];
 
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
-
-const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
-const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
-const name = (s: string) => [...uleb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
 const memarg = (alignLog2: number, offset: number) => [...uleb(alignLog2), ...uleb(offset)];
 
 // kernel(aPtr, bPtr, outPtr, hashPtr, hashEnd, blocks): params 0..5; locals 6 = j (i32), 7 = x,
@@ -123,16 +97,16 @@ function kernelBody(): number[] {
 }
 
 export function kernelModuleBytes(): Uint8Array {
-  const type = [0x60, ...vec(Array.from({ length: 6 }, () => [I32])), 0x00];
-  const locals = vec([[1, I32], [13, V128]]);
+  const type = [0x60, ...vector(Array.from({ length: 6 }, () => [I32])), 0x00];
+  const locals = vector([[1, I32], [13, V128]]);
   const body = [...locals, ...kernelBody()];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([type])),
-    ...section(3, vec([[0]])),
-    ...section(5, vec([[0x00, 1]])), // memory: min 1 page, no max
-    ...section(7, vec([[...name('kernel'), 0x00, 0], [...name('memory'), 0x02, 0]])),
-    ...section(10, vec([[...uleb(body.length), ...body]])),
+    ...section(1, vector([type])),
+    ...section(3, vector([[0]])),
+    ...section(5, vector([[0x00, 1]])), // memory: min 1 page, no max
+    ...section(7, vector([[...name('kernel'), 0x00, 0], [...name('memory'), 0x02, 0]])),
+    ...section(10, vector([[...uleb(body.length), ...body]])),
   ]);
 }
 

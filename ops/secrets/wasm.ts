@@ -4,6 +4,7 @@
  * prefilter in kernel.ts, and small enough to read against the spec (binary format, sections
  * 5.3–5.5; SIMD opcodes are the final 0xFD-prefixed ones).
  */
+import { name, section, sleb, uleb, vector } from '../wasm/encode.js';
 
 export const I32 = 0x7f;
 export const F64 = 0x7c;
@@ -43,31 +44,6 @@ const SIMD: Record<string, number> = {
 
 /** Natural alignment (log2) of the memory instructions, written in their memarg. */
 const ALIGN: Record<string, number> = { 'i32.load': 2, 'i32.store': 2, 'i32.load8_u': 0, 'f64.load': 3, 'v128.load': 0, 'v128.store': 0 };
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) return [...out, byte];
-    out.push(byte | 0x80);
-  }
-}
-
-const vector = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, bytes: number[]): number[] => [id, ...uleb(bytes.length), ...bytes];
-const name = (s: string): number[] => vector([...Buffer.from(s, 'utf8')].map((b) => [b]));
 
 function encodeBody(fn: FunctionSpec, functions: readonly FunctionSpec[]): number[] {
   const locals = [...Object.keys(fn.params), ...Object.keys(fn.locals)];
