@@ -11,7 +11,8 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { META_BUCKET } from '../../protocol/mesh.js';
 import { parseEntries, parseEntry } from './entry.js';
 import { InvalidOptOutEntryError, OptOutStoreError } from './errors.js';
-import { isPermissionDenied, withNatsRetry } from './nats-retry.js';
+import { isPermissionDenied } from '../../coordinator/mesh-setup.js';
+import { withNatsRetry } from './nats-retry.js';
 import { byCodeUnit } from './snapshot.js';
 import type { OptOutStore } from './load.js';
 

@@ -5,7 +5,7 @@
  * it; anything else fails at once.
  */
 import { JetStreamApiError } from '@nats-io/jetstream';
-import { NoRespondersError, PermissionViolationError, RequestError, TimeoutError } from '@nats-io/transport-node';
+import { NoRespondersError, RequestError, TimeoutError } from '@nats-io/transport-node';
 
 const PASSING = /timeout|timed out|no responders|offline|temporarily unavailable|no suitable peers|leader|not current/i;
 
@@ -19,12 +19,6 @@ export function isPassingNatsError(err: unknown, depth = 0): boolean {
   return err.name === 'TimeoutError' || PASSING.test(err.message) && !/permission/i.test(err.message);
 }
 
-/** The server refused a subject to this NATS user: no retry helps until its permissions change. */
-export function isPermissionDenied(err: unknown): boolean {
-  let e = err;
-  for (let depth = 0; e instanceof Error && depth <= 4; depth++, e = e.cause) if (e instanceof PermissionViolationError) return true;
-  return false;
-}
 
 export interface NatsRetryOptions {
   /** Give up this long after the first failure (ms); default MESH_OPTOUT_RETRY_MS, then 60 s. */
