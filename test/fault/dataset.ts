@@ -21,9 +21,9 @@ import type { FaultMesh, MeshRun } from './fault-mesh.js';
 export const STACK_FLOW = example('stack');
 
 /**
- * Small batches (about 80 of them for the default corpus) so scan and sign each fill two task
- * messages of up to 64 partitions, several shuffle partitions, and shards small enough that there are
- * several of them.
+ * Small batches (about 80 of them for the default corpus): scan, sign and writePart each publish a
+ * task message per batch (foreachGroupSize in protocol/mesh.ts: partitions share a message only past
+ * 128 of them; test/mesh covers those), several shuffle partitions, and a shard per batch or more.
  */
 export const STACK_PARAMS = { batchBytes: 8000, shufflePartitions: 4, shardBytes: 100_000 } as const;
 

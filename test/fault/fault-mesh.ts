@@ -246,6 +246,14 @@ export class FaultMesh {
     return this.services.filter((s) => s.kind === 'worker' && s.alive);
   }
 
+  /** Starts coordinators, then workers (two threads each), and waits until all are ready. */
+  async up(o: { coordinators?: number; workers?: number; workerEnv?: NodeJS.ProcessEnv } = {}): Promise<this> {
+    for (let i = 0; i < (o.coordinators ?? 1); i++) this.coordinator();
+    for (let i = 0; i < (o.workers ?? 2); i++) this.worker(2, o.workerEnv);
+    await this.ready();
+    return this;
+  }
+
   /** Waits until every live process says it is ready. */
   async ready(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;

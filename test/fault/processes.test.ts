@@ -38,10 +38,11 @@ after(async () => {
   dir.remove();
 });
 
-async function freshMesh(): Promise<FaultMesh> {
+/** A new mesh on the file's server: by default one coordinator and two workers, ready. */
+async function freshMesh(o: Parameters<FaultMesh['up']>[0] = {}): Promise<FaultMesh> {
   await mesh?.stop();
   mesh = await FaultMesh.start({ nats: nats.url, store });
-  return mesh;
+  return mesh.up(o);
 }
 
 function submit(m: FaultMesh, scenario: string): Promise<MeshRun> {
@@ -55,10 +56,6 @@ function assertClean(m: FaultMesh, run: MeshRun, final: RunRecord, scenario: str
 describe('fault - processes die mid-run', () => {
   it('kill -9 of a random worker every few seconds, a fresh one started each time: the same dataset', async () => {
     const m = await freshMesh();
-    m.coordinator();
-    m.worker();
-    m.worker();
-    await m.ready();
     const seed = Number(process.env.FAULT_SEED ?? Date.now() % 1_000_000);
     const random = prng(seed);
     const t0 = Date.now();
@@ -66,7 +63,7 @@ describe('fault - processes die mid-run', () => {
     let over = false;
     const finished = run.done().finally(() => { over = true; });
     let kills = 0;
-    // A kill loses the work of the task message its victim held (up to 64 partitions), so kills stop
+    // A kill loses the work of the task messages its victim held, so kills stop
     // after a minute: a run always ends, having seen a kill in every step by then.
     while (!over && Date.now() - t0 < 60_000) {
       await Promise.race([sleep(2500), finished.catch(() => {})]);
@@ -83,12 +80,7 @@ describe('fault - processes die mid-run', () => {
   });
 
   it('kill -9 of a coordinator mid-run, with a second one running, three times: the same dataset', async () => {
-    const m = await freshMesh();
-    m.coordinator();
-    m.coordinator();
-    m.worker();
-    m.worker();
-    await m.ready();
+    const m = await freshMesh({ coordinators: 2 });
     const t0 = Date.now();
     const run = await submit(m, 'coordinators');
     const random = prng(7);
@@ -109,10 +101,6 @@ describe('fault - processes die mid-run', () => {
 
   it('kill -9 of the only coordinator mid-run, restarted a second later, twice: the same dataset', async () => {
     const m = await freshMesh();
-    m.coordinator();
-    m.worker();
-    m.worker();
-    await m.ready();
     const t0 = Date.now();
     const run = await submit(m, 'only-coordinator');
     let kills = 0;
@@ -130,14 +118,10 @@ describe('fault - processes die mid-run', () => {
   });
 
   it('the code cache deleted under running workers, and over and over while a fresh worker rebuilds it: the same dataset', async () => {
-    const m = await freshMesh();
     // The workers' own temporary directory, so the cache deleted is theirs and no one else's.
     const tmp = join(dir.path, 'worker-tmp');
     const env = { TMPDIR: tmp };
-    m.coordinator();
-    m.worker(2, env);
-    m.worker(2, env);
-    await m.ready();
+    const m = await freshMesh({ workerEnv: env });
     const t0 = Date.now();
     const run = await submit(m, 'code-cache');
     let deletions = 0;
@@ -182,10 +166,6 @@ describe('fault - the dataset\'s completion marker', () => {
   // dataset, written again byte for byte, not a conflict.
   it('kill -9 of the workers the instant manifest.json appears, before the publish task reports: the same dataset', async () => {
     const m = await freshMesh();
-    m.coordinator();
-    m.worker();
-    m.worker();
-    await m.ready();
     const t0 = Date.now();
     const out = join(dir.path, 'out-manifest-kill');
     const run = await submit(m, 'manifest-kill');
@@ -219,12 +199,7 @@ describe('fault - the dataset\'s completion marker', () => {
 
 describe('fault - poison messages mid-run', () => {
   it('are terminated and logged once, crash nothing and block no task: the same dataset', async () => {
-    const m = await freshMesh();
-    m.coordinator();
-    m.coordinator();
-    m.worker();
-    m.worker();
-    await m.ready();
+    const m = await freshMesh({ coordinators: 2 });
     const t0 = Date.now();
     const run = await submit(m, 'poison');
     await run.until((p) => p.started('scan') >= 1);

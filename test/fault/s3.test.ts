@@ -42,11 +42,7 @@ after(async () => {
 
 describe('fault - the S3 content store', () => {
   it(`down for ${OUTAGE_MS / 1000} s mid-run: tasks back off and finish, none is marked failed, the same dataset`, async () => {
-    mesh = await FaultMesh.start({ nats: nats.url, store: `${s3.url}/mesh` });
-    mesh.coordinator();
-    mesh.worker();
-    mesh.worker();
-    await mesh.ready();
+    mesh = await (await FaultMesh.start({ nats: nats.url, store: `${s3.url}/mesh` })).up();
     const t0 = Date.now();
     const out = join(dir.path, 'out');
     const run = await mesh.submit(STACK_FLOW, { ...STACK_PARAMS, source, out });
