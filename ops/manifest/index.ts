@@ -12,7 +12,7 @@
  *   const d = await diffDatasets('s3://datasets/stack-mini/v1', 's3://datasets/stack-mini/v2');
  *   d.added; d.removed; d.changed;      // sorted doc ids
  */
-export { DatasetWriter, writeDataset, writeDatasetPart, finishDataset, partPrefix, resolveDatasetWriterOptions, type DatasetPart, type DatasetWriterOptions, type ResolvedDatasetWriterOptions, type WrittenDataset } from './writer.js';
+export { DatasetWriter, writeDataset, writeDatasetPart, finishDataset, partPrefix, resolveDatasetWriterOptions, type DatasetPart, type PartOptions, type DatasetWriterOptions, type ResolvedDatasetWriterOptions, type WrittenDataset } from './writer.js';
 export { ShardWriter, shardName, DEFAULT_SHARD_BYTES, DEFAULT_GZIP_LEVEL, type ShardInfo, type ShardWriterOptions } from './shards.js';
 export { MANIFEST_NAME, MANIFEST_SCHEMA, parseManifest, serializeManifest, type Manifest, type ManifestFormat } from './manifest.js';
 export { RECORD_FIELDS, toRecord, encodeRecord, type DatasetRecord } from './record.js';

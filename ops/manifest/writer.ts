@@ -101,23 +101,27 @@ export class DatasetWriter {
   private readonly licenseType = new Map<string, number>();
   private state: 'open' | 'finished' | 'aborted' = 'open';
 
-  private constructor(readonly sink: DatasetSink, private readonly ownsSink: boolean, readonly options: ResolvedDatasetWriterOptions) {
-    this.shards = new ShardWriter(sink, { shardBytes: options.shardBytes, level: options.level });
+  private constructor(readonly sink: DatasetSink, private readonly ownsSink: boolean, readonly options: ResolvedDatasetWriterOptions, prefix?: string) {
+    this.shards = new ShardWriter(sink, { shardBytes: options.shardBytes, level: options.level, prefix });
   }
 
   /** Validates the options, opens the destination, and refuses one that already holds a dataset (unless `overwrite`). */
   static async create(options: DatasetWriterOptions): Promise<DatasetWriter> {
     const resolved = resolveDatasetWriterOptions(options);
-    if (options.dest === undefined || options.dest === null) throw new ManifestOptionsError('dest', 'is required: a directory or s3://bucket/prefix');
-    const owns = typeof options.dest === 'string';
-    const sink = typeof options.dest === 'string' ? await openSink(options.dest, { s3Client: options.s3Client }) : options.dest;
-    try {
-      if (!resolved.overwrite && (await sink.get(MANIFEST_NAME)) !== undefined) throw new DatasetExistsError(sink.url);
-    } catch (err) {
-      if (owns) await sink.close();
-      throw err;
-    }
+    const { sink, owns } = await openDestination(options, resolved.overwrite);
     return new DatasetWriter(sink, owns, resolved);
+  }
+
+  /**
+   * A writer of part `part` of a dataset written in parallel (shards `data/part-<part>-<n>.jsonl.gz`):
+   * end it with `finishPart`, and the whole with `finishDataset`. Existing data is not checked: the
+   * caller refuses an existing dataset before any part is written, if it must.
+   */
+  static async createPart(options: PartOptions): Promise<DatasetWriter> {
+    const resolved = resolveDatasetWriterOptions(options);
+    const prefix = partPrefix(options.part);
+    const { sink, owns } = await openDestination(options, true);
+    return new DatasetWriter(sink, owns, resolved, prefix);
   }
 
   get url(): string {
@@ -138,12 +142,26 @@ export class DatasetWriter {
     if (this.state !== 'open') throw new Error(`DatasetWriter: finish after ${this.state === 'finished' ? 'finish' : 'abort'}`);
     this.state = 'finished';
     try {
-      const shards = await this.shards.close();
-      const part: DatasetPart = { shards, language: Object.fromEntries(this.language), license_type: Object.fromEntries(this.licenseType) };
-      return await writeManifest(this.sink, this.options, [part], options.stats);
+      return await writeManifest(this.sink, this.options, [await this.closeShards()], options.stats);
     } finally {
       if (this.ownsSink) await this.sink.close();
     }
+  }
+
+  /** Finishes the last shard and writes no manifest: what this part holds, for `finishDataset`. */
+  async finishPart(): Promise<DatasetPart> {
+    if (this.state !== 'open') throw new Error(`DatasetWriter: finishPart after ${this.state === 'finished' ? 'finish' : 'abort'}`);
+    this.state = 'finished';
+    try {
+      return await this.closeShards();
+    } finally {
+      if (this.ownsSink) await this.sink.close();
+    }
+  }
+
+  private async closeShards(): Promise<DatasetPart> {
+    const shards = await this.shards.close();
+    return { shards, language: Object.fromEntries(this.language), license_type: Object.fromEntries(this.licenseType) };
   }
 
   /** Stops: the shard being written never appears, and no manifest is written. */
@@ -177,32 +195,15 @@ export function partPrefix(index: number): string {
  * again writes the same bytes (a retried task is harmless); the caller refuses an existing dataset
  * before any part is written, if it must.
  */
-export async function writeDatasetPart(
-  docs: Iterable<Doc> | AsyncIterable<Doc>,
-  options: Omit<DatasetWriterOptions, 'overwrite' | 'config' | 'inputs' | 'optout'> & { part: number },
-): Promise<DatasetPart> {
-  const o = resolveDatasetWriterOptions(options);
-  const prefix = partPrefix(options.part);
-  if (options.dest === undefined || options.dest === null) throw new ManifestOptionsError('dest', 'is required: a directory or s3://bucket/prefix');
-  const owns = typeof options.dest === 'string';
-  const sink = typeof options.dest === 'string' ? await openSink(options.dest, { s3Client: options.s3Client }) : options.dest;
-  const shards = new ShardWriter(sink, { shardBytes: o.shardBytes, level: o.level, prefix });
-  const language = new Map<string, number>();
-  const licenseType = new Map<string, number>();
+export async function writeDatasetPart(docs: Iterable<Doc> | AsyncIterable<Doc>, options: PartOptions): Promise<DatasetPart> {
+  const writer = await DatasetWriter.createPart(options);
   try {
-    for await (const doc of docs) {
-      const record = toRecord(doc, o.extraFields);
-      bump(language, record.language ?? 'unknown');
-      bump(licenseType, record.license_type ?? 'unknown');
-      await shards.write(encodeRecord(record, o.extraFields));
-    }
-    return { shards: await shards.close(), language: Object.fromEntries(language), license_type: Object.fromEntries(licenseType) };
+    for await (const doc of docs) await writer.write(doc);
   } catch (err) {
-    await shards.abort();
+    await writer.abort();
     throw err;
-  } finally {
-    if (owns) await sink.close();
   }
+  return writer.finishPart();
 }
 
 /**
@@ -213,12 +214,30 @@ export async function finishDataset(
   parts: readonly DatasetPart[],
   options: DatasetWriterOptions & { stats?: PipelineStats | PipelineStatsJSON },
 ): Promise<WrittenDataset> {
-  const writer = await DatasetWriter.create(options);
+  const resolved = resolveDatasetWriterOptions(options);
+  const { sink, owns } = await openDestination(options, resolved.overwrite);
   try {
-    return await writeManifest(writer.sink, writer.options, parts, options.stats);
+    return await writeManifest(sink, resolved, parts, options.stats);
   } finally {
-    await writer.abort();
+    if (owns) await sink.close();
   }
+}
+
+/** Options of one part: the dataset's, without what only the manifest records, and the part's index. */
+export type PartOptions = Omit<DatasetWriterOptions, 'overwrite' | 'config' | 'inputs' | 'optout'> & { part: number };
+
+/** Opens `dest` (a sink given is left open: `owns` false) and, unless `overwrite`, refuses one that holds a manifest. */
+async function openDestination(options: Pick<DatasetWriterOptions, 'dest' | 's3Client'>, overwrite: boolean): Promise<{ sink: DatasetSink; owns: boolean }> {
+  if (options.dest === undefined || options.dest === null) throw new ManifestOptionsError('dest', 'is required: a directory or s3://bucket/prefix');
+  const owns = typeof options.dest === 'string';
+  const sink = typeof options.dest === 'string' ? await openSink(options.dest, { s3Client: options.s3Client }) : options.dest;
+  try {
+    if (!overwrite && (await sink.get(MANIFEST_NAME)) !== undefined) throw new DatasetExistsError(sink.url);
+  } catch (err) {
+    if (owns) await sink.close();
+    throw err;
+  }
+  return { sink, owns };
 }
 
 async function writeManifest(
