@@ -70,6 +70,14 @@ describe('embedded runs - DAG shapes', () => {
     assert.equal(record.status, 'succeeded');
     assert.equal(await stored.artifact('end', '0', 'total'), 0);
   });
+
+  it('a few heavy partitions submitted together run on every pool thread, not one after the other on one', async () => {
+    const { record, stored } = await run(fixture('heavy'), { n: 4, ms: 300 });
+    assert.equal(record.status, 'succeeded');
+    const threads = await stored.artifact('join', '0', 'threads') as number[];
+    assert.equal(threads.length, 4);
+    assert.equal(new Set(threads).size, 2, `partitions ran on threads ${threads.join(', ')} of the two`);
+  });
 });
 
 describe('embedded runs - artifacts', () => {
