@@ -40,7 +40,7 @@ export class TaskPool {
   constructor(options: TaskPoolOptions) {
     this.threads = resolveThreads(options.threads);
     this.piscina = new Piscina({
-      filename: new URL('./thread.js', import.meta.url).href,
+      filename: new URL('./thread-entry.cjs', import.meta.url).href,
       minThreads: this.threads,
       maxThreads: this.threads,
       idleTimeout: 60_000,
