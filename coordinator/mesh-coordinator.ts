@@ -23,7 +23,8 @@ import type { AttemptRecord, RunRecord, TaskRecord } from '../protocol/records.j
 import { artifactSetOf, type ArtifactSet, type ResolvedNext, type TaskSpec } from '../protocol/task.js';
 import { targetsOf } from '../sdk/graph.js';
 import { ContentStore, InvalidKeyError, MetadataStore, type StorageBackend } from '../store/index.js';
-import { isWrongSequence, KvBackend, MeshBackend } from '../store/kv.js';
+import { isWrongSequence, KvBackend, kvKeyOf, MeshBackend } from '../store/kv.js';
+import type { TaskParts } from '../store/kv-parts.js';
 import type { PlannedTask } from './machine.js';
 import { defaultAckWaitMs, ensureMesh, ensurePoolConsumer } from './mesh-setup.js';
 import { JoinState } from './join-state.js';
@@ -71,12 +72,14 @@ export class MeshCoordinator {
     private readonly meta: MetadataStore,
     private readonly cas: ContentStore,
     private readonly joins: JoinState,
+    private readonly parts: TaskParts,
   ) {}
 
   static async start(o: CoordinatorOptions): Promise<MeshCoordinator> {
     const { kv } = await ensureMesh(o.nc, { replicas: o.replicas });
-    const backend = new MeshBackend(new KvBackend(kv, META_BUCKET), o.blobs);
-    const c = new MeshCoordinator(o, jetstream(o.nc), kv, new MetadataStore(backend), new ContentStore(o.blobs), new JoinState(kv));
+    const records = new KvBackend(kv, META_BUCKET);
+    const backend = new MeshBackend(records, o.blobs);
+    const c = new MeshCoordinator(o, jetstream(o.nc), kv, new MetadataStore(backend), new ContentStore(o.blobs), new JoinState(kv), records.parts);
     c.loop = c.consume();
     c.watchDeadLetters();
     return c;
@@ -127,8 +130,8 @@ export class MeshCoordinator {
     try {
       const msg = decodeMessage(m.data, 'mesh.v1.submit', 'mesh.v1.task.result', 'mesh.v1.task.results');
       if (msg.schema === 'mesh.v1.submit') await this.onSubmit(msg.flow, msg.run);
-      else if (msg.schema === 'mesh.v1.task.result') await this.onResult(msg);
-      else await Promise.all(msg.results.map((r) => this.onResult(r)));
+      else if (msg.schema === 'mesh.v1.task.result') await this.onResults([msg]);
+      else await this.onResults(msg.results);
       m.ack();
     } catch (err) {
       // A message naming a flow, run or task no key can hold is as undecodable as garbage.
@@ -176,30 +179,46 @@ export class MeshCoordinator {
     await this.plan(v, { step: 'start', task: '0', foreach: [] });
   }
 
-  private async onResult(msg: TaskResultMessage): Promise<void> {
-    const v = await this.view(msg.flow, msg.run);
-    if (await this.runIsOver(v)) return;
-    if (!v.record.graph.steps[msg.step]) throw new ProtocolError(`run ${msg.flow}/${msg.run} has no step '${msg.step}'`);
-    const key = taskKey(msg.flow, msg.run, msg.step, msg.task);
-    const attempts = msg.attempt.attempt > 0 ? await this.priorAttempts(msg) : [];
-    const rec: TaskRecord = {
-      schema: 'mesh.v1.task', flow: msg.flow, run: msg.run, step: msg.step, task: msg.task,
-      status: msg.ok ? 'succeeded' : 'failed', foreach: msg.foreach, inputs: [], artifacts: msg.ok ? msg.artifacts : {},
-      ...(msg.ok && msg.inline ? { inline: msg.inline } : {}),
-      ...(msg.ok && msg.next ? { next: msg.next } : {}),
-      attempts: [...attempts, msg.attempt], startedAt: attempts[0]?.startedAt ?? msg.attempt.startedAt, finishedAt: msg.attempt.finishedAt,
-    };
-    const created = await this.meta.putJson(key, rec, { ifAbsent: true });
-    const final = created ? rec : (await this.meta.getJson<TaskRecord>(key))!;
-    const t: PlannedTask = { step: msg.step, task: msg.task, foreach: final.foreach };
-    if (created && final.status === 'succeeded') {
-      this.event({
-        type: 'task.finished', flow: msg.flow, run: msg.run, step: msg.step, task: msg.task, attempt: msg.attempt.attempt,
-        status: 'succeeded', ...(msg.caught ? { caught: true } : {}),
-        durationMs: Date.parse(msg.attempt.finishedAt) - Date.parse(msg.attempt.startedAt), time: msg.attempt.finishedAt,
-      });
+  /**
+   * Records a result message's tasks (a foreach's partitions in one write of their part, see
+   * store/kv-parts.ts), then moves on from each. A task recorded already (a redelivered or duplicated
+   * result) keeps its first record and is moved on from again, which changes nothing.
+   */
+  private async onResults(msgs: TaskResultMessage[]): Promise<void> {
+    const runs = new Set(msgs.map((m) => `${m.flow}/${m.run}`));
+    if (runs.size > 1) {
+      await Promise.all(msgs.map((m) => this.onResults([m])));
+      return;
     }
-    await this.outcome(v, t, final);
+    const first = msgs[0]!;
+    const v = await this.view(first.flow, first.run);
+    if (await this.runIsOver(v)) return;
+    for (const msg of msgs) {
+      if (!v.record.graph.steps[msg.step]) throw new ProtocolError(`run ${msg.flow}/${msg.run} has no step '${msg.step}'`);
+    }
+    const recs = await Promise.all(msgs.map(async (msg): Promise<TaskRecord> => {
+      const attempts = msg.attempt.attempt > 0 ? await this.priorAttempts(msg) : [];
+      return {
+        schema: 'mesh.v1.task', flow: msg.flow, run: msg.run, step: msg.step, task: msg.task,
+        status: msg.ok ? 'succeeded' : 'failed', foreach: msg.foreach, inputs: [], artifacts: msg.ok ? msg.artifacts : {},
+        ...(msg.ok && msg.inline ? { inline: msg.inline } : {}),
+        ...(msg.ok && msg.next ? { next: msg.next } : {}),
+        attempts: [...attempts, msg.attempt], startedAt: attempts[0]?.startedAt ?? msg.attempt.startedAt, finishedAt: msg.attempt.finishedAt,
+      };
+    }));
+    const written = await this.parts.create(msgs.map((msg, i) => ({ key: kvKeyOf(taskKey(msg.flow, msg.run, msg.step, msg.task)), record: recs[i] })));
+    await Promise.all(msgs.map(async (msg, i) => {
+      const { created } = written[i]!;
+      const final = written[i]!.record as TaskRecord;
+      if (created && final.status === 'succeeded') {
+        this.event({
+          type: 'task.finished', flow: msg.flow, run: msg.run, step: msg.step, task: msg.task, attempt: msg.attempt.attempt,
+          status: 'succeeded', ...(msg.caught ? { caught: true } : {}),
+          durationMs: Date.parse(msg.attempt.finishedAt) - Date.parse(msg.attempt.startedAt), time: msg.attempt.finishedAt,
+        });
+      }
+      await this.outcome(v, { step: msg.step, task: msg.task, foreach: final.foreach }, final);
+    }));
   }
 
   private async priorAttempts(msg: TaskResultMessage): Promise<AttemptRecord[]> {
@@ -481,21 +500,23 @@ export class MeshCoordinator {
   /** Task counts for `run.finished`: from the keys alone, unless a replay cloned some. */
   private async counts(r: RunRecord): Promise<{ succeeded: number; failed: number; cloned: number }> {
     const counts = { succeeded: 0, failed: 0, cloned: 0 };
+    const base = `meta.${r.flow}.${r.run}`;
     const names: string[] = [];
-    for await (const k of await this.kv.keys(`meta.${r.flow}.${r.run}.steps.>`)) names.push(k);
+    for await (const k of await this.kv.keys(`${base}.steps.>`)) names.push(k);
+    const inParts = await this.parts.records(base);
     for await (const _ of await this.kv.keys(COORD_KEYS.failedAll(r.run))) counts.failed++;
+    const total = names.length + inParts.length;
     if (!r.origin) {
-      counts.succeeded = names.length - counts.failed;
+      counts.succeeded = total - counts.failed;
       return counts;
     }
+    const isCloned = (rec: unknown) => (rec as TaskRecord).status === 'cloned';
+    counts.cloned = inParts.filter(([, rec]) => isCloned(rec)).length;
     for (let i = 0; i < names.length; i += 256) {
       const recs = await Promise.all(names.slice(i, i + 256).map((k) => this.kv.get(k)));
-      for (const e of recs) {
-        if (e?.operation !== 'PUT') continue;
-        if ((JSON.parse(dec.decode(e.value)) as TaskRecord).status === 'cloned') counts.cloned++;
-      }
+      for (const e of recs) if (e?.operation === 'PUT' && isCloned(JSON.parse(dec.decode(e.value)))) counts.cloned++;
     }
-    counts.succeeded = names.length - counts.failed - counts.cloned;
+    counts.succeeded = total - counts.failed - counts.cloned;
     return counts;
   }
 

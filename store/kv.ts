@@ -10,6 +10,7 @@
 import type { KV } from '@nats-io/kv';
 import { checkKey, checkPrefix, type StorageBackend } from './backend.js';
 import { StoreError, type StoreOp } from './errors.js';
+import { TaskParts } from './kv-parts.js';
 
 export function isWrongSequence(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
@@ -19,21 +20,25 @@ export function isWrongSequence(err: unknown): boolean {
 export class KvBackend implements StorageBackend {
   readonly url: string;
 
+  /** Foreach partitions' task records, 64 to a value (store/kv-parts.ts). */
+  readonly parts: TaskParts;
+
   constructor(private readonly kv: KV, bucket: string, serverUrl = 'nats') {
     this.url = `${serverUrl.replace(/\/$/, '')}/kv/${bucket}`;
+    this.parts = new TaskParts(kv);
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
     // A key outside the grammar is the caller's bug, not a store failure a retry could fix: it is
     // thrown as InvalidKeyError, before the call.
-    const k = toKv(key);
+    const k = kvKeyOf(key);
     const e = await this.call('get', key, () => this.kv.get(k));
-    if (!e || e.operation !== 'PUT') return undefined;
+    if (!e || e.operation !== 'PUT') return this.call('get', key, () => this.parts.get(k));
     return e.value;
   }
 
   async put(key: string, body: Uint8Array, opts: { ifAbsent?: boolean } = {}): Promise<boolean> {
-    const k = toKv(key);
+    const k = kvKeyOf(key);
     if (!opts.ifAbsent) {
       await this.call('put', key, () => this.kv.put(k, body));
       return true;
@@ -72,13 +77,18 @@ export class KvBackend implements StorageBackend {
     else if (depth === 3) {
       await collect(`${base}.run`, () => 'run');
       await collect(`${base}.steps.>`, () => 'steps/');
-    } else if (depth === 4) await collect(`${base}.>`, (r) => `${r[0]}/`);
-    else if (depth === 5) await collect(`${base}.>`, (r) => r.join('.'));
+    } else if (depth === 4) {
+      await collect(`${base}.>`, (r) => `${r[0]}/`);
+      for (const s of await this.call('list', prefix, () => this.parts.steps(parts.slice(0, 3).join('.')))) children.add(`${s}/`);
+    } else if (depth === 5) {
+      await collect(`${base}.>`, (r) => r.join('.'));
+      for (const t of await this.call('list', prefix, () => this.parts.tasks(base))) children.add(t);
+    }
     return [...children].sort();
   }
 
   async delete(key: string): Promise<void> {
-    const k = toKv(key);
+    const k = kvKeyOf(key);
     await this.call('delete', key, () => this.kv.delete(k));
   }
 
@@ -97,7 +107,8 @@ export class KvBackend implements StorageBackend {
   }
 }
 
-function toKv(key: string): string {
+/** A `meta/` key as the KV bucket spells it (`/` -> `.`). */
+export function kvKeyOf(key: string): string {
   if (!checkKey(key).startsWith('meta/')) throw new StoreError('only meta/ keys live in the KV bucket', { url: 'kv', op: 'put', key });
   return key.replace(/\//g, '.');
 }

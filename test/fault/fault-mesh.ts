@@ -22,6 +22,7 @@ import { runKey } from '../../protocol/keys.js';
 import { CONSUMERS, DEFAULT_POOL, META_BUCKET, STREAMS, SUBJECTS, decodeEvent, type MeshEvent } from '../../protocol/mesh.js';
 import type { RunRecord, TaskRecord } from '../../protocol/records.js';
 import { openBackend } from '../../store/index.js';
+import { TaskParts } from '../../store/kv-parts.js';
 import { CLI } from '../harness/mesh.js';
 
 export interface FaultMeshOptions {
@@ -301,6 +302,8 @@ export class FaultMesh {
       const e = await kv.get(k);
       if (e?.operation === 'PUT') records.push(e.json() as TaskRecord);
     }
+    // Foreach partitions are recorded 64 to a part (store/kv-parts.ts).
+    for (const [, rec] of await new TaskParts(kv).records(`meta.${r.flow}.${r.run}`)) records.push(rec as TaskRecord);
     const failedKeys: string[] = [];
     for await (const k of await kv.keys(`coord.${r.run}.failed.>`)) failedKeys.push(k);
     for await (const k of await kv.keys(`coord.${r.run}.attempt.>`)) failedKeys.push(k);

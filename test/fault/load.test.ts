@@ -14,6 +14,7 @@ import { unpackValue } from '../../protocol/artifacts.js';
 import { fromInline } from '../../protocol/cas.js';
 import { META_BUCKET, STREAMS, SUBJECTS } from '../../protocol/mesh.js';
 import type { TaskRecord } from '../../protocol/records.js';
+import { PART_SIZE, TaskParts } from '../../store/kv-parts.js';
 import { ROOT } from '../harness/flows.js';
 import { startNats, type NatsServer } from '../harness/nats.js';
 import { report } from './dataset.js';
@@ -64,9 +65,13 @@ describe('fault - a long run', () => {
     const join = (await kv.get(`meta.${final.flow}.${final.run}.steps.join.0`))!.json() as TaskRecord;
     const digest = join.artifacts.count!;
     assert.equal(unpackValue(fromInline(digest, join.inline![digest]!)), N);
-    let records = 0;
-    for await (const _ of await kv.keys(`meta.${final.flow}.${final.run}.steps.work.>`)) records++;
-    assert.equal(records, N, 'one record per partition');
+    // One record per partition, 64 to a KV value.
+    const records = await new TaskParts(kv).tasks(`meta.${final.flow}.${final.run}.steps.work`);
+    assert.equal(new Set(records).size, N, 'one record per partition');
+    assert.equal(records.length, N, 'no partition recorded twice');
+    let parts = 0;
+    for await (const _ of await kv.keys(`meta.${final.flow}.${final.run}.parts.work.>`)) parts++;
+    assert.equal(parts, Math.ceil(N / PART_SIZE));
 
     const jsm = await jetstreamManager(mesh.nc);
     // Events: every one of this run kept (none discarded by a limit), below the per-subject cap.

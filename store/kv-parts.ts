@@ -1,0 +1,200 @@
+/**
+ * Task records of foreach partitions, 64 to a KV value. A mesh run of 10,000 partitions would
+ * otherwise write 10,000 KV records, each a JetStream publish the server stores and acknowledges: that
+ * was a third of the coordinator's work and a quarter of the server's in `npm run bench:mesh`. The
+ * coordinator records a result message's partitions (up to 64) in one compare-and-set of their part.
+ *
+ *   meta.<Flow>.<run>.steps.<step>.<task>            one task's record (every task outside a part)
+ *   meta.<Flow>.<run>.parts.<step>.<outer>.<k>       { "<task>": record, ... } for the partitions
+ *                                                     outer.(64k) ... outer.(64k+63) of the step
+ *
+ * A task's record is read from its own key first, then from its part (KvBackend.get), so every reader
+ * of task records works unchanged; records are only ever added, first writer wins, as with `create`.
+ */
+import type { KV } from '@nats-io/kv';
+import { isWrongSequence } from './kv.js';
+
+/** Partitions per part: the most a task message carries (protocol/mesh.ts FOREACH_SPREAD). */
+export const PART_SIZE = 64;
+/** A part never grows past this; records that would not fit get their own key. */
+const PART_MAX_BYTES = 256 * 1024;
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+export interface TaskRecordWrite {
+  /** The task's own KV key (`meta.<Flow>.<run>.steps.<step>.<task>`). */
+  key: string;
+  record: unknown;
+}
+
+/** What the store holds for the task after the write: the record given (created) or an earlier one. */
+export interface TaskRecordWritten {
+  created: boolean;
+  record: unknown;
+}
+
+interface Pending {
+  writes: Array<TaskRecordWrite & { resolve: (w: TaskRecordWritten) => void; reject: (e: unknown) => void }>;
+}
+
+/**
+ * The part holding a task's record, from the task's KV key: undefined for a task that is not a
+ * foreach partition (its id is not all indices) or a key outside `meta.*.*.steps.*.*`.
+ */
+export function partKeyOf(kvKey: string): { part: string; task: string } | undefined {
+  const p = kvKey.split('.');
+  if (p.length < 6 || p[0] !== 'meta' || p[3] !== 'steps') return undefined;
+  const idx = p.slice(5);
+  if (!idx.every((s) => /^\d+$/.test(s))) return undefined;
+  const last = Number(idx[idx.length - 1]);
+  return { part: [p[0], p[1], p[2], 'parts', p[4], ...idx.slice(0, -1), String(Math.floor(last / PART_SIZE))].join('.'), task: idx.join('.') };
+}
+
+export class TaskParts {
+  /** Writes waiting per part within this process: one compare-and-set takes them all. */
+  private readonly queued = new Map<string, Pending>();
+  private readonly writing = new Set<string>();
+
+  constructor(private readonly kv: KV) {}
+
+  /** A task's record from its part, as JSON bytes; undefined when the part does not hold it. */
+  async get(kvKey: string): Promise<Uint8Array | undefined> {
+    const at = partKeyOf(kvKey);
+    if (!at) return undefined;
+    const e = await this.kv.get(at.part);
+    if (!e || e.operation !== 'PUT') return undefined;
+    const rec = (JSON.parse(dec.decode(e.value)) as Record<string, unknown>)[at.task];
+    // null: claimed for a record under its own key (read there first).
+    return rec === undefined || rec === null ? undefined : enc.encode(JSON.stringify(rec));
+  }
+
+  /** Task ids recorded in parts under a step (`meta.<Flow>.<run>.steps.<step>`, KV form); not those with their own keys. */
+  async tasks(stepKey: string): Promise<string[]> {
+    const out: string[] = [];
+    for (const [, recs] of await this.read(`${stepKey.replace('.steps.', '.parts.')}.>`)) {
+      for (const [task, rec] of Object.entries(recs)) if (rec !== null) out.push(task);
+    }
+    return out;
+  }
+
+  /** Steps with parts in a run (`meta.<Flow>.<run>`, KV form). */
+  async steps(runKey: string): Promise<string[]> {
+    const names = new Set<string>();
+    for await (const k of await this.kv.keys(`${runKey}.parts.>`)) names.add(k.split('.')[4]!);
+    return [...names];
+  }
+
+  /** Every record in the run's parts, by the task's own KV key (not those under their own keys). */
+  async records(runKey: string): Promise<Array<[string, unknown]>> {
+    const out: Array<[string, unknown]> = [];
+    for (const [k, recs] of await this.read(`${runKey}.parts.>`)) {
+      const step = k.split('.')[4]!;
+      for (const [task, rec] of Object.entries(recs)) if (rec !== null) out.push([`${runKey}.steps.${step}.${task}`, rec]);
+    }
+    return out;
+  }
+
+  /**
+   * Records tasks unless recorded already: partitions into their parts (one compare-and-set per part),
+   * any other task under its own key with `create`.
+   */
+  create(writes: TaskRecordWrite[]): Promise<TaskRecordWritten[]> {
+    return Promise.all(writes.map((w) => {
+      const at = partKeyOf(w.key);
+      if (!at) return this.createOwn(w);
+      return new Promise<TaskRecordWritten>((resolve, reject) => {
+        let q = this.queued.get(at.part);
+        if (!q) this.queued.set(at.part, (q = { writes: [] }));
+        q.writes.push({ ...w, resolve, reject });
+        if (!this.writing.has(at.part)) queueMicrotask(() => void this.drain(at.part));
+      });
+    }));
+  }
+
+  private async createOwn(w: TaskRecordWrite): Promise<TaskRecordWritten> {
+    try {
+      await this.kv.create(w.key, enc.encode(JSON.stringify(w.record)));
+      return { created: true, record: w.record };
+    } catch (err) {
+      if (!isWrongSequence(err)) throw err;
+      const e = await this.kv.get(w.key);
+      return { created: false, record: JSON.parse(dec.decode(e!.value)) };
+    }
+  }
+
+  private async drain(part: string): Promise<void> {
+    if (this.writing.has(part)) return;
+    this.writing.add(part);
+    try {
+      for (let q = this.queued.get(part); q; q = this.queued.get(part)) {
+        this.queued.delete(part);
+        try {
+          const out = await this.merge(part, q.writes);
+          q.writes.forEach((w, i) => w.resolve(out[i]!));
+        } catch (err) {
+          q.writes.forEach((w) => w.reject(err));
+        }
+      }
+    } finally {
+      this.writing.delete(part);
+    }
+  }
+
+  /**
+   * One compare-and-set adding every write the part does not hold yet (again if another process wrote
+   * first). A record too large to share the part is claimed in it (`null`) before it gets its own key,
+   * so that no other writer records the task again in the part.
+   */
+  private async merge(part: string, writes: TaskRecordWrite[]): Promise<TaskRecordWritten[]> {
+    for (;;) {
+      const e = await this.kv.get(part);
+      const held = e?.operation === 'PUT' ? (JSON.parse(dec.decode(e.value)) as Record<string, unknown>) : {};
+      const out: Array<TaskRecordWritten | undefined> = [];
+      const added: number[] = [];
+      let own: number[] = [];
+      writes.forEach((w, i) => {
+        const task = partKeyOf(w.key)!.task;
+        if (!(task in held)) {
+          held[task] = w.record;
+          out.push({ created: true, record: w.record });
+          added.push(i);
+        } else if (held[task] === null) {
+          out.push(undefined);
+          own.push(i);
+        } else out.push({ created: false, record: held[task] });
+      });
+      let body = enc.encode(JSON.stringify(held));
+      if (body.length > PART_MAX_BYTES) {
+        for (const i of added) held[partKeyOf(writes[i]!.key)!.task] = null;
+        own = [...own, ...added];
+        body = enc.encode(JSON.stringify(held));
+      }
+      if (added.length > 0) {
+        try {
+          if (e) await this.kv.update(part, body, e.revision);
+          else await this.kv.create(part, body);
+        } catch (err) {
+          if (!isWrongSequence(err)) throw err;
+          continue;
+        }
+      }
+      const owned = await Promise.all(own.map((i) => this.createOwn(writes[i]!)));
+      own.forEach((i, j) => (out[i] = owned[j]));
+      return out as TaskRecordWritten[];
+    }
+  }
+
+  private async read(filter: string): Promise<Array<[string, Record<string, unknown>]>> {
+    const keys: string[] = [];
+    for await (const k of await this.kv.keys(filter)) keys.push(k);
+    const out: Array<[string, Record<string, unknown>]> = [];
+    for (let i = 0; i < keys.length; i += 256) {
+      const got = await Promise.all(keys.slice(i, i + 256).map((k) => this.kv.get(k)));
+      got.forEach((e, j) => {
+        if (e?.operation === 'PUT') out.push([keys[i + j]!, JSON.parse(dec.decode(e.value)) as Record<string, unknown>]);
+      });
+    }
+    return out;
+  }
+}
