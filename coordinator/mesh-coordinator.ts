@@ -206,7 +206,9 @@ export class MeshCoordinator {
         attempts: [...attempts, msg.attempt], startedAt: attempts[0]?.startedAt ?? msg.attempt.startedAt, finishedAt: msg.attempt.finishedAt,
       };
     }));
-    const written = await this.parts.create(msgs.map((msg, i) => ({ key: kvKeyOf(taskKey(msg.flow, msg.run, msg.step, msg.task)), record: recs[i] })));
+    const written = await this.parts.create(msgs.map((msg, i) => ({
+      key: kvKeyOf(taskKey(msg.flow, msg.run, msg.step, msg.task)), record: recs[i], partition: msg.foreach.length > 0,
+    })));
     await Promise.all(msgs.map(async (msg, i) => {
       const { created } = written[i]!;
       const final = written[i]!.record as TaskRecord;

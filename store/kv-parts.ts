@@ -26,6 +26,8 @@ export interface TaskRecordWrite {
   /** The task's own KV key (`meta.<Flow>.<run>.steps.<step>.<task>`). */
   key: string;
   record: unknown;
+  /** A foreach partition (recorded in its part); any other task gets its own key. */
+  partition: boolean;
 }
 
 /** What the store holds for the task after the write: the record given (created) or an earlier one. */
@@ -101,7 +103,7 @@ export class TaskParts {
    */
   create(writes: TaskRecordWrite[]): Promise<TaskRecordWritten[]> {
     return Promise.all(writes.map((w) => {
-      const at = partKeyOf(w.key);
+      const at = w.partition ? partKeyOf(w.key) : undefined;
       if (!at) return this.createOwn(w);
       return new Promise<TaskRecordWritten>((resolve, reject) => {
         let q = this.queued.get(at.part);

@@ -6,6 +6,7 @@
  *
  *   meta/<Flow>/<run>/run                   ->  meta.<Flow>.<run>.run
  *   meta/<Flow>/<run>/steps/<step>/<task>   ->  meta.<Flow>.<run>.steps.<step>.<task>   (task ids may hold '.')
+ *                                               or, for a foreach partition, inside its part (kv-parts.ts)
  */
 import type { KV } from '@nats-io/kv';
 import { checkKey, checkPrefix, type StorageBackend } from './backend.js';

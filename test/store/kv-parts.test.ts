@@ -42,8 +42,8 @@ describe('task records in parts (KV)', () => {
 
   it('reads and lists partitions in parts as if each had its own key', async () => {
     const parts = new TaskParts(kv);
-    const writes = Array.from({ length: 130 }, (_, i) => ({ key: key('r1', 'work', String(i)), record: rec(String(i)) }));
-    writes.push({ key: key('r1', 'start', '0'), record: rec('0') });
+    const writes = Array.from({ length: 130 }, (_, i) => ({ key: key('r1', 'work', String(i)), record: rec(String(i)), partition: true }));
+    writes.push({ key: key('r1', 'start', '0'), record: rec('0'), partition: false });
     const out = await parts.create(writes);
     assert.ok(out.every((w) => w.created));
     // 130 partitions: three parts, and the start step under its own key.
@@ -66,7 +66,7 @@ describe('task records in parts (KV)', () => {
     const n = PART_SIZE;
     // Each process records every partition, in its own order and in small result messages.
     const round = (p: TaskParts, note: string, order: number[]) => Promise.all(
-      order.map((i) => p.create([{ key: key('r2', 'work', String(i)), record: rec(String(i), note) }])),
+      order.map((i) => p.create([{ key: key('r2', 'work', String(i)), record: rec(String(i), note), partition: true }])),
     );
     const up = Array.from({ length: n }, (_, i) => i);
     const [ra, rb] = await Promise.all([round(a, 'a', up), round(b, 'b', [...up].reverse())]);
@@ -89,12 +89,12 @@ describe('task records in parts (KV)', () => {
   it('gives records too large to share a part their own keys', async () => {
     const parts = new TaskParts(kv);
     const big = 'x'.repeat(100 * 1024);
-    const out = await parts.create([0, 1, 2, 3].map((i) => ({ key: key('r3', 'work', String(i)), record: { task: String(i), big } })));
+    const out = await parts.create([0, 1, 2, 3].map((i) => ({ key: key('r3', 'work', String(i)), record: { task: String(i), big }, partition: true })));
     assert.ok(out.every((w) => w.created));
     const meta = new MetadataStore(new KvBackend(kv, META_BUCKET));
     for (const i of [0, 1, 2, 3]) assert.equal((await meta.getJson<{ task: string }>(taskKey('F', 'r3', 'work', String(i))))?.task, String(i));
     assert.deepEqual(await meta.list('meta/F/r3/steps/work/'), ['0', '1', '2', '3']);
-    const again = await parts.create([{ key: key('r3', 'work', '2'), record: { task: '2', big: 'other' } }]);
+    const again = await parts.create([{ key: key('r3', 'work', '2'), record: { task: '2', big: 'other' }, partition: true }]);
     assert.equal(again[0]!.created, false);
     assert.equal((again[0]!.record as { big: string }).big, big);
   });
