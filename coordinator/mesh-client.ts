@@ -8,7 +8,7 @@
 import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { runKey } from '../protocol/keys.js';
-import { META_BUCKET, STREAMS, SUBJECTS, decodeEvent, encodeMessage, msgIds, type MeshEvent } from '../protocol/mesh.js';
+import { META_BUCKET, STREAMS, SUBJECTS, decodeEvents, encodeMessage, msgIds, type MeshEvent } from '../protocol/mesh.js';
 import type { RunRecord } from '../protocol/records.js';
 import { ContentStore, MetadataStore, type StorageBackend } from '../store/index.js';
 import { KvBackend, MeshBackend } from '../store/kv.js';
@@ -92,18 +92,18 @@ export async function followRun(o: FollowOptions): Promise<RunRecord | undefined
   }, 2000);
   try {
     for await (const m of messages) {
-      let e: MeshEvent;
+      let events: MeshEvent[];
       try {
-        e = decodeEvent(m.data);
+        events = decodeEvents(m.data);
       } catch (err) {
         o.onUndecodable?.(m.seq, err as Error);
         continue;
       }
-      o.onEvent(e);
-      if (e.type === 'run.finished') {
-        sawEnd = true;
-        break;
+      for (const e of events) {
+        o.onEvent(e);
+        if (e.type === 'run.finished') sawEnd = true;
       }
+      if (sawEnd) break;
     }
   } finally {
     clearInterval(check);

@@ -16,7 +16,7 @@ import { packValue } from '../protocol/artifacts.js';
 import type { FlowGraph } from '../protocol/graph.js';
 import { runKey, taskId, taskKey } from '../protocol/keys.js';
 import {
-  CONSUMERS, COORD_KEYS, DEFAULT_POOL, META_BUCKET, foreachGroupSize, ProtocolError, STREAMS, SUBJECTS, decodeMessage, encodeEvent,
+  CONSUMERS, COORD_KEYS, DEFAULT_POOL, META_BUCKET, foreachGroupSize, ProtocolError, STREAMS, SUBJECTS, decodeMessage, encodeEvent, encodeEvents,
   encodeMessage, msgIds, type MeshEvent, type StepPolicy, type TaskResultMessage,
 } from '../protocol/mesh.js';
 import type { AttemptRecord, RunRecord, TaskRecord } from '../protocol/records.js';
@@ -209,17 +209,19 @@ export class MeshCoordinator {
     const written = await this.parts.create(msgs.map((msg, i) => ({
       key: kvKeyOf(taskKey(msg.flow, msg.run, msg.step, msg.task)), record: recs[i], partition: msg.foreach.length > 0,
     })));
-    await Promise.all(msgs.map(async (msg, i) => {
-      const { created } = written[i]!;
+    const finished: MeshEvent[] = [];
+    msgs.forEach((msg, i) => {
+      if (!written[i]!.created || (written[i]!.record as TaskRecord).status !== 'succeeded') return;
+      finished.push({
+        type: 'task.finished', flow: msg.flow, run: msg.run, step: msg.step, task: msg.task, attempt: msg.attempt.attempt,
+        status: 'succeeded', ...(msg.caught ? { caught: true } : {}),
+        durationMs: Date.parse(msg.attempt.finishedAt) - Date.parse(msg.attempt.startedAt), time: msg.attempt.finishedAt,
+      });
+    });
+    if (finished.length > 0) this.o.nc.publish(SUBJECTS.events(first.run), encodeEvents(finished));
+    await Promise.all(msgs.map((msg, i) => {
       const final = written[i]!.record as TaskRecord;
-      if (created && final.status === 'succeeded') {
-        this.event({
-          type: 'task.finished', flow: msg.flow, run: msg.run, step: msg.step, task: msg.task, attempt: msg.attempt.attempt,
-          status: 'succeeded', ...(msg.caught ? { caught: true } : {}),
-          durationMs: Date.parse(msg.attempt.finishedAt) - Date.parse(msg.attempt.startedAt), time: msg.attempt.finishedAt,
-        });
-      }
-      await this.outcome(v, { step: msg.step, task: msg.task, foreach: final.foreach }, final);
+      return this.outcome(v, { step: msg.step, task: msg.task, foreach: final.foreach }, final);
     }));
   }
 

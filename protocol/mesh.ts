@@ -211,16 +211,40 @@ export function encodeEvent(event: MeshEvent): Uint8Array {
   return encoder.encode(JSON.stringify(event));
 }
 
-/** Decodes and checks an event: every field of its type, or a ProtocolError. */
-export function decodeEvent(bytes: Uint8Array): MeshEvent {
-  let e: unknown;
+/**
+ * Events of one run that happen together (the partitions of a task message starting or finishing) as
+ * one message: a JSON array. Readers expand it (decodeEvents), so `mesh watch --json` still prints
+ * one event per line.
+ */
+export function encodeEvents(events: MeshEvent[]): Uint8Array {
+  return events.length === 1 ? encodeEvent(events[0]!) : encoder.encode(JSON.stringify(events));
+}
+
+function parseEvents(bytes: Uint8Array): unknown {
   try {
-    e = JSON.parse(decoder.decode(bytes));
+    return JSON.parse(decoder.decode(bytes));
   } catch (cause) {
     throw new ProtocolError(`undecodable event (${bytes.length} bytes): ${oneLine(String((cause as Error)?.message))}`, { cause });
   }
+}
+
+/** Decodes and checks an event: every field of its type, or a ProtocolError. */
+export function decodeEvent(bytes: Uint8Array): MeshEvent {
+  const e = parseEvents(bytes);
   checkEvent(e);
   return e as MeshEvent;
+}
+
+/** The events of an event message, one or a list (encodeEvents); a ProtocolError unless every one is whole. */
+export function decodeEvents(bytes: Uint8Array): MeshEvent[] {
+  const v = parseEvents(bytes);
+  if (!Array.isArray(v)) {
+    checkEvent(v);
+    return [v as MeshEvent];
+  }
+  if (v.length === 0) throw new ProtocolError('empty list of events');
+  for (const e of v) checkEvent(e);
+  return v as MeshEvent[];
 }
 
 export type { RunRecord };

@@ -15,7 +15,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { runKey, taskKey } from '../protocol/keys.js';
 import { unpackValue } from '../protocol/artifacts.js';
 import {
-  CONSUMERS, COORD_KEYS, DEFAULT_POOL, META_BUCKET, STREAMS, SUBJECTS, decodeMessage, encodeEvent,
+  CONSUMERS, COORD_KEYS, DEFAULT_POOL, META_BUCKET, STREAMS, SUBJECTS, decodeMessage, encodeEvent, encodeEvents,
   encodeMessage, msgIds, type MeshEvent, type StepPolicy, type TaskMessage, type TaskResultMessage,
 } from '../protocol/mesh.js';
 import type { AttemptRecord, RunRecord, TaskRecord } from '../protocol/records.js';
@@ -223,6 +223,12 @@ export class MeshWorker {
       const done = await Promise.all(specs.map((s) => this.meta.getJson<TaskRecord>(taskKey(s.flow, s.run, s.step, s.task))));
       specs = specs.filter((_, i) => !done[i]);
     }
+    if (specs.length > 0) {
+      const time = new Date().toISOString();
+      this.o.nc.publish(SUBJECTS.events(first.run), encodeEvents(specs.map((s) => ({
+        type: 'task.started', flow: s.flow, run: s.run, step: s.step, task: s.task, attempt: 0, time,
+      }))));
+    }
     const heartbeat = setInterval(() => m.working(), Math.max(1000, (this.o.ackWaitMs ?? 30_000) / 3));
     try {
       for (const spec of specs) if (spec.inputArtifactsRef) await this.loadJoinInputs(spec);
@@ -276,7 +282,8 @@ export class MeshWorker {
    */
   private async runWithRetries(spec: TaskSpec, policy: StepPolicy): Promise<{ spec: TaskSpec; result: TaskResult; record: AttemptRecord }> {
     for (let attempt = 0; ; attempt++) {
-      this.event({ type: 'task.started', flow: spec.flow, run: spec.run, step: spec.step, task: spec.task, attempt, time: new Date().toISOString() });
+      // The first attempts of a message's tasks were announced together (handle).
+      if (attempt > 0) this.event({ type: 'task.started', flow: spec.flow, run: spec.run, step: spec.step, task: spec.task, attempt, time: new Date().toISOString() });
       let result = await this.attempt({ ...spec, attempt }, policy.timeoutSeconds);
       const log = result.log ? await this.cas.put(enc.encode(result.log)) : undefined;
       const record: AttemptRecord = {

@@ -19,7 +19,7 @@ import { Kvm, type KV } from '@nats-io/kv';
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { submitRun } from '../../coordinator/mesh-client.js';
 import { runKey } from '../../protocol/keys.js';
-import { CONSUMERS, DEFAULT_POOL, META_BUCKET, STREAMS, SUBJECTS, decodeEvent, type MeshEvent } from '../../protocol/mesh.js';
+import { CONSUMERS, DEFAULT_POOL, META_BUCKET, STREAMS, SUBJECTS, decodeEvents, type MeshEvent } from '../../protocol/mesh.js';
 import type { RunRecord, TaskRecord } from '../../protocol/records.js';
 import { openBackend } from '../../store/index.js';
 import { TaskParts } from '../../store/kv-parts.js';
@@ -154,7 +154,7 @@ export class MeshRun {
     void (async () => {
       for await (const m of sub) {
         try {
-          this.progress.add(decodeEvent(m.data));
+          for (const e of decodeEvents(m.data)) this.progress.add(e);
         } catch {
           // not an event
         }

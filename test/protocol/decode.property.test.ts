@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Packr } from 'msgpackr';
 import { ISO_TIME } from '../../protocol/shape.js';
-import { decodeEvent, decodeMessage, encodeEvent, encodeMessage, ProtocolError, type MeshMessage } from '../../protocol/mesh.js';
+import { decodeEvent, decodeEvents, decodeMessage, encodeEvent, encodeEvents, encodeMessage, ProtocolError, type MeshMessage } from '../../protocol/mesh.js';
 import { event, fieldPaths, message, otherKind, RUNS, resultMessage, taskMessage, withField } from './arbitraries.js';
 
 /** How other producers could pack a message: the protocol's own options, and msgpackr's defaults. */
@@ -156,6 +156,24 @@ describe('protocol - decodeEvent', () => {
       fc.pre(!['run.started', 'task.started', 'task.finished', 'task.failed', 'run.finished', 'task.log', 'step.planned'].includes(type));
       rejects(() => decodeEvent(Buffer.from(JSON.stringify({ ...e, type }))));
     }), RUNS);
+  });
+});
+
+describe('protocol - decodeEvents (events that travel together)', () => {
+  it('gives back every event encodeEvents was given, in order, one or many', () => {
+    fc.assert(fc.property(fc.array(event, { minLength: 1, maxLength: 8 }), (es) => {
+      assert.deepEqual(decodeEvents(encodeEvents(es)), es);
+    }), RUNS);
+  });
+
+  it('rejects a list with one bad event, an empty list and anything else with a ProtocolError only', () => {
+    fc.assert(fc.property(fc.array(event, { minLength: 1, maxLength: 4 }), fc.nat(), (es, n) => {
+      const list: unknown[] = [...es];
+      list.splice(n % (es.length + 1), 0, { type: 'task.started' });
+      rejects(() => decodeEvents(Buffer.from(JSON.stringify(list))));
+    }), RUNS);
+    rejects(() => decodeEvents(Buffer.from('[]')));
+    fc.assert(fc.property(fc.jsonValue(), (v) => { onlyProtocolErrors(() => decodeEvents(Buffer.from(JSON.stringify(v) ?? 'null'))); }), RUNS);
   });
 });
 
