@@ -165,7 +165,41 @@ export { ProtocolError };
 const packr = new Packr({ useRecords: false, moreTypes: true });
 
 export function encodeMessage(message: MeshMessage): Uint8Array {
-  return Uint8Array.prototype.slice.call(packr.pack(message));
+  return Uint8Array.prototype.slice.call(packr.pack(message.schema === 'mesh.v1.task' ? sharedForm(message) : message));
+}
+
+/**
+ * A task message's partitions have most of their spec in common (run, code, transition, inherited
+ * artifacts, ...): on the wire those fields travel once, under `shared`, and each spec holds only what
+ * is its own (task, foreach, foreachInput). decodeMessage puts them back, the same objects in every
+ * spec, which a worker's pool threads then receive once per group.
+ */
+function sharedForm(m: TaskMessage): TaskMessage | (Omit<TaskMessage, 'specs'> & { shared: Partial<TaskSpec>; specs: Array<Partial<TaskSpec>> }) {
+  if (m.specs.length < 2) return m;
+  const first = m.specs[0]! as unknown as Record<string, unknown>;
+  const shared: Record<string, unknown> = {};
+  for (const k of Object.keys(first)) {
+    if (m.specs.every((s) => (s as unknown as Record<string, unknown>)[k] === first[k])) shared[k] = first[k];
+  }
+  const specs = m.specs.map((s) => {
+    const own: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(s)) if (!(k in shared)) own[k] = v;
+    return own as Partial<TaskSpec>;
+  });
+  return { ...m, shared: shared as Partial<TaskSpec>, specs };
+}
+
+/** Every spec of a task message whole again (see sharedForm). */
+function wholeSpecs(m: Record<string, unknown>): void {
+  if (!('shared' in m)) return;
+  const shared = m.shared;
+  if (!isPlainObject(shared)) throw new ProtocolError('mesh.v1.task: shared must be a map');
+  delete m.shared;
+  if (!Array.isArray(m.specs)) return;
+  m.specs = m.specs.map((s: unknown, i: number) => {
+    if (!isPlainObject(s)) throw new ProtocolError(`mesh.v1.task: specs[${i}] must be a map`);
+    return { ...shared, ...s };
+  });
 }
 
 const SCHEMAS = new Set(['mesh.v1.task', 'mesh.v1.submit', 'mesh.v1.task.result', 'mesh.v1.task.results']);
@@ -189,6 +223,7 @@ export function decodeMessage<S extends MeshMessage['schema']>(bytes: Uint8Array
   if (expected.length > 0 && !expected.includes(schema as S)) throw new ProtocolError(`expected ${expected.join(' or ')}, got ${schema}`);
   switch (schema) {
     case 'mesh.v1.task':
+      wholeSpecs(value);
       checkTask(value);
       break;
     case 'mesh.v1.submit':
