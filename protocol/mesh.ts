@@ -165,39 +165,44 @@ export { ProtocolError };
 const packr = new Packr({ useRecords: false, moreTypes: true });
 
 export function encodeMessage(message: MeshMessage): Uint8Array {
-  return Uint8Array.prototype.slice.call(packr.pack(message.schema === 'mesh.v1.task' ? sharedForm(message) : message));
+  let wire: unknown = message;
+  if (message.schema === 'mesh.v1.task') wire = sharedForm(message, 'specs');
+  else if (message.schema === 'mesh.v1.task.results') wire = sharedForm(message, 'results');
+  return Uint8Array.prototype.slice.call(packr.pack(wire));
 }
 
 /**
- * A task message's partitions have most of their spec in common (run, code, transition, inherited
- * artifacts, ...): on the wire those fields travel once, under `shared`, and each spec holds only what
- * is its own (task, foreach, foreachInput). decodeMessage puts them back, the same objects in every
- * spec, which a worker's pool threads then receive once per group.
+ * The partitions of a task message have most of their spec in common (run, code, transition, inherited
+ * artifacts, ...), and their results some fields (run, step, worker, ...): on the wire those fields
+ * travel once, under `shared`, and each entry holds only what is its own. decodeMessage puts them
+ * back, the same objects in every entry, which a worker's pool threads then receive once per group.
  */
-function sharedForm(m: TaskMessage): TaskMessage | (Omit<TaskMessage, 'specs'> & { shared: Partial<TaskSpec>; specs: Array<Partial<TaskSpec>> }) {
-  if (m.specs.length < 2) return m;
-  const first = m.specs[0]! as unknown as Record<string, unknown>;
+function sharedForm<M extends TaskMessage | TaskResultsMessage>(m: M, field: 'specs' | 'results'): unknown {
+  const list = (m as unknown as Record<string, Array<Record<string, unknown>>>)[field]!;
+  if (list.length < 2) return m;
+  const first = list[0]!;
   const shared: Record<string, unknown> = {};
   for (const k of Object.keys(first)) {
-    if (m.specs.every((s) => (s as unknown as Record<string, unknown>)[k] === first[k])) shared[k] = first[k];
+    if (list.every((s) => s[k] === first[k])) shared[k] = first[k];
   }
-  const specs = m.specs.map((s) => {
-    const own: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(s)) if (!(k in shared)) own[k] = v;
-    return own as Partial<TaskSpec>;
+  const own = list.map((s) => {
+    const o: Record<string, unknown> = {};
+    for (const k in s) if (!(k in shared)) o[k] = s[k];
+    return o;
   });
-  return { ...m, shared: shared as Partial<TaskSpec>, specs };
+  return { ...m, shared, [field]: own };
 }
 
-/** Every spec of a task message whole again (see sharedForm). */
-function wholeSpecs(m: Record<string, unknown>): void {
+/** Every entry of a message's list whole again (see sharedForm). */
+function wholeEntries(m: Record<string, unknown>, field: 'specs' | 'results'): void {
   if (!('shared' in m)) return;
   const shared = m.shared;
-  if (!isPlainObject(shared)) throw new ProtocolError('mesh.v1.task: shared must be a map');
+  if (!isPlainObject(shared)) throw new ProtocolError(`${String(m.schema)}: shared must be a map`);
   delete m.shared;
-  if (!Array.isArray(m.specs)) return;
-  m.specs = m.specs.map((s: unknown, i: number) => {
-    if (!isPlainObject(s)) throw new ProtocolError(`mesh.v1.task: specs[${i}] must be a map`);
+  const list = m[field];
+  if (!Array.isArray(list)) return;
+  m[field] = list.map((s: unknown, i: number) => {
+    if (!isPlainObject(s)) throw new ProtocolError(`${String(m.schema)}: ${field}[${i}] must be a map`);
     return { ...shared, ...s };
   });
 }
@@ -223,7 +228,7 @@ export function decodeMessage<S extends MeshMessage['schema']>(bytes: Uint8Array
   if (expected.length > 0 && !expected.includes(schema as S)) throw new ProtocolError(`expected ${expected.join(' or ')}, got ${schema}`);
   switch (schema) {
     case 'mesh.v1.task':
-      wholeSpecs(value);
+      wholeEntries(value, 'specs');
       checkTask(value);
       break;
     case 'mesh.v1.submit':
@@ -233,6 +238,7 @@ export function decodeMessage<S extends MeshMessage['schema']>(bytes: Uint8Array
       checkResult(value);
       break;
     case 'mesh.v1.task.results':
+      wholeEntries(value, 'results');
       checkResults(value);
       break;
   }

@@ -36,8 +36,15 @@ export interface TaskRecordWritten {
   record: unknown;
 }
 
+interface Queued extends TaskRecordWrite {
+  /** The task id, as its part names it. */
+  task: string;
+  resolve: (w: TaskRecordWritten) => void;
+  reject: (e: unknown) => void;
+}
+
 interface Pending {
-  writes: Array<TaskRecordWrite & { resolve: (w: TaskRecordWritten) => void; reject: (e: unknown) => void }>;
+  writes: Queued[];
 }
 
 /**
@@ -108,7 +115,7 @@ export class TaskParts {
       return new Promise<TaskRecordWritten>((resolve, reject) => {
         let q = this.queued.get(at.part);
         if (!q) this.queued.set(at.part, (q = { writes: [] }));
-        q.writes.push({ ...w, resolve, reject });
+        q.writes.push({ ...w, task: at.task, resolve, reject });
         if (!this.writing.has(at.part)) queueMicrotask(() => void this.drain(at.part));
       });
     }));
@@ -148,7 +155,7 @@ export class TaskParts {
    * first). A record too large to share the part is claimed in it (`null`) before it gets its own key,
    * so that no other writer records the task again in the part.
    */
-  private async merge(part: string, writes: TaskRecordWrite[]): Promise<TaskRecordWritten[]> {
+  private async merge(part: string, writes: Queued[]): Promise<TaskRecordWritten[]> {
     for (;;) {
       const e = await this.kv.get(part);
       const held = e?.operation === 'PUT' ? (JSON.parse(dec.decode(e.value)) as Record<string, unknown>) : {};
@@ -156,7 +163,7 @@ export class TaskParts {
       const added: number[] = [];
       let own: number[] = [];
       writes.forEach((w, i) => {
-        const task = partKeyOf(w.key)!.task;
+        const task = w.task;
         if (!(task in held)) {
           held[task] = w.record;
           out.push({ created: true, record: w.record });
@@ -168,7 +175,7 @@ export class TaskParts {
       });
       let body = enc.encode(JSON.stringify(held));
       if (body.length > PART_MAX_BYTES) {
-        for (const i of added) held[partKeyOf(writes[i]!.key)!.task] = null;
+        for (const i of added) held[writes[i]!.task] = null;
         own = [...own, ...added];
         body = enc.encode(JSON.stringify(held));
       }
