@@ -1,7 +1,7 @@
 /**
  * Task records of foreach partitions, 64 to a KV value. A mesh run of 10,000 partitions would
  * otherwise write 10,000 KV records, each a JetStream publish the server stores and acknowledges: that
- * was a third of the coordinator's work and a quarter of the server's in `npm run bench:mesh`. The
+ * was almost half the coordinator's CPU and a third of the server's in `npm run bench:mesh`. The
  * coordinator records a result message's partitions (up to 64) in one compare-and-set of their part.
  *
  *   meta.<Flow>.<run>.steps.<step>.<task>            one task's record (every task outside a part)
@@ -14,7 +14,7 @@
 import type { KV } from '@nats-io/kv';
 import { isWrongSequence } from './kv.js';
 
-/** Partitions per part: the most a task message carries (protocol/mesh.ts FOREACH_SPREAD). */
+/** Partitions per part: the most a task message carries (protocol/mesh.ts FOREACH_BATCH). */
 export const PART_SIZE = 64;
 /** A part never grows past this; records that would not fit get their own key. */
 const PART_MAX_BYTES = 256 * 1024;
