@@ -198,13 +198,14 @@ export class MeshCoordinator {
     }
     const recs = await Promise.all(msgs.map(async (msg): Promise<TaskRecord> => {
       const attempts = msg.attempt.attempt > 0 ? await this.priorAttempts(msg) : [];
-      return {
+      const rec: TaskRecord = {
         schema: 'mesh.v1.task', flow: msg.flow, run: msg.run, step: msg.step, task: msg.task,
         status: msg.ok ? 'succeeded' : 'failed', foreach: msg.foreach, inputs: [], artifacts: msg.ok ? msg.artifacts : {},
-        ...(msg.ok && msg.inline ? { inline: msg.inline } : {}),
-        ...(msg.ok && msg.next ? { next: msg.next } : {}),
         attempts: [...attempts, msg.attempt], startedAt: attempts[0]?.startedAt ?? msg.attempt.startedAt, finishedAt: msg.attempt.finishedAt,
       };
+      if (msg.ok && msg.inline) rec.inline = msg.inline;
+      if (msg.ok && msg.next) rec.next = msg.next;
+      return rec;
     }));
     const written = await this.parts.create(msgs.map((msg, i) => ({
       key: kvKeyOf(taskKey(msg.flow, msg.run, msg.step, msg.task)), record: recs[i], partition: msg.foreach.length > 0,

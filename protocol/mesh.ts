@@ -201,10 +201,12 @@ function wholeEntries(m: Record<string, unknown>, field: 'specs' | 'results'): v
   delete m.shared;
   const list = m[field];
   if (!Array.isArray(list)) return;
-  m[field] = list.map((s: unknown, i: number) => {
+  for (let i = 0; i < list.length; i++) {
+    const s = list[i] as unknown;
     if (!isPlainObject(s)) throw new ProtocolError(`${String(m.schema)}: ${field}[${i}] must be a map`);
-    return { ...shared, ...s };
-  });
+    // Filled in place (the decoded entry is ours), an entry's own field winning; never through __proto__.
+    for (const k in shared) if (k !== '__proto__' && !Object.hasOwn(s, k)) s[k] = shared[k];
+  }
 }
 
 const SCHEMAS = new Set(['mesh.v1.task', 'mesh.v1.submit', 'mesh.v1.task.result', 'mesh.v1.task.results']);

@@ -115,7 +115,7 @@ export class TaskParts {
       return new Promise<TaskRecordWritten>((resolve, reject) => {
         let q = this.queued.get(at.part);
         if (!q) this.queued.set(at.part, (q = { writes: [] }));
-        q.writes.push({ ...w, task: at.task, resolve, reject });
+        q.writes.push({ key: w.key, record: w.record, partition: true, task: at.task, resolve, reject });
         if (!this.writing.has(at.part)) queueMicrotask(() => void this.drain(at.part));
       });
     }));

@@ -16,8 +16,8 @@ export interface TaskPoolOptions {
   onLog?: (task: string | undefined, stream: 'stdout' | 'stderr', text: string, run?: string) => void;
 }
 
-/** Tasks per pool message at most. */
-const BATCH = 16;
+/** Tasks per pool message at most (a mesh task message's partitions fit in one). */
+const BATCH = 64;
 
 export class TimeoutError extends Error {
   override name = 'TimeoutError';
@@ -89,7 +89,11 @@ export class TaskPool {
   private flush(): void {
     // A thread runs a group's tasks one after the other: groups are only as large as keeps every
     // thread busy (a few heavy tasks go one to a message; a thousand trivial ones travel by BATCH).
-    const size = Math.max(1, Math.min(BATCH, Math.floor(this.pending.length / (this.threads * 4))));
+    // With one thread there is nothing to balance: every message to it is a wake-up that costs a
+    // system call (on a VM, an interrupt to another CPU), so the tasks go together.
+    const size = this.threads === 1
+      ? Math.min(BATCH, this.pending.length)
+      : Math.max(1, Math.min(BATCH, Math.floor(this.pending.length / (this.threads * 4))));
     while (this.pending.length > 0) {
       const group = this.pending.splice(0, size);
       const request: ThreadRequest = group.length === 1
