@@ -18,6 +18,8 @@ import { isWrongSequence } from './kv.js';
 export const PART_SIZE = 64;
 /** A part never grows past this; records that would not fit get their own key. */
 const PART_MAX_BYTES = 256 * 1024;
+/** Parsed parts a reader keeps (at most 64 × 256 KiB). */
+const RECENT_PARTS = 64;
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -64,16 +66,29 @@ export class TaskParts {
   /** Writes waiting per part within this process: one compare-and-set takes them all. */
   private readonly queued = new Map<string, Pending>();
   private readonly writing = new Set<string>();
+  /** Parts read lately, parsed, least recent first. */
+  private readonly recent = new Map<string, Record<string, unknown>>();
 
   constructor(private readonly kv: KV) {}
 
-  /** A task's record from its part, as JSON bytes; undefined when the part does not hold it. */
+  /**
+   * A task's record from its part, as JSON bytes; undefined when the part does not hold it. Parts read
+   * lately are kept parsed: an entry never changes once written, so a part that holds the task answers
+   * for good (a replay reads its origin's partitions one by one); one that does not is read again.
+   */
   async get(kvKey: string): Promise<Uint8Array | undefined> {
     const at = partKeyOf(kvKey);
     if (!at) return undefined;
-    const e = await this.kv.get(at.part);
-    if (!e || e.operation !== 'PUT') return undefined;
-    const rec = (JSON.parse(dec.decode(e.value)) as Record<string, unknown>)[at.task];
+    let held = this.recent.get(at.part);
+    if (!held || !(at.task in held)) {
+      const e = await this.kv.get(at.part);
+      if (!e || e.operation !== 'PUT') return undefined;
+      held = JSON.parse(dec.decode(e.value)) as Record<string, unknown>;
+      this.recent.delete(at.part);
+      this.recent.set(at.part, held);
+      if (this.recent.size > RECENT_PARTS) this.recent.delete(this.recent.keys().next().value!);
+    }
+    const rec = held[at.task];
     // null: claimed for a record under its own key (read there first).
     return rec === undefined || rec === null ? undefined : enc.encode(JSON.stringify(rec));
   }

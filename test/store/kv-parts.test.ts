@@ -54,10 +54,15 @@ describe('task records in parts (KV)', () => {
     const meta = new MetadataStore(new KvBackend(kv, META_BUCKET));
     assert.deepEqual(await meta.getJson(taskKey('F', 'r1', 'work', '129')), rec('129'));
     assert.equal(await meta.getJson(taskKey('F', 'r1', 'work', '130')), undefined);
+    // A part read before holds no news: a partition written since is found all the same.
+    await new TaskParts(kv).create([{ key: key('r1', 'work', '130'), record: rec('130', 'later'), partition: true }]);
+    assert.deepEqual(await meta.getJson(taskKey('F', 'r1', 'work', '130')), rec('130', 'later'));
+    await new TaskParts(kv).create([{ key: key('r1', 'work', '130'), record: rec('130', 'again'), partition: true }]);
+    assert.deepEqual(await meta.getJson(taskKey('F', 'r1', 'work', '130')), rec('130', 'later'));
     assert.deepEqual(await meta.list('meta/F/r1/steps/'), ['start/', 'work/']);
     const tasks = await meta.list('meta/F/r1/steps/work/');
-    assert.deepEqual(tasks, Array.from({ length: 130 }, (_, i) => String(i)).sort());
-    assert.equal((await parts.records('meta.F.r1')).length, 130);
+    assert.deepEqual(tasks, Array.from({ length: 131 }, (_, i) => String(i)).sort());
+    assert.equal((await parts.records('meta.F.r1')).length, 131);
   });
 
   it('keeps the first record of a task written twice, from two processes at once', async () => {
