@@ -23,7 +23,7 @@ import type { AttemptRecord, RunRecord, TaskRecord } from '../protocol/records.j
 import { artifactSetOf, type ArtifactSet, type ResolvedNext, type TaskSpec } from '../protocol/task.js';
 import { targetsOf } from '../sdk/graph.js';
 import { ContentStore, InvalidKeyError, MetadataStore, type StorageBackend } from '../store/index.js';
-import { isWrongSequence, KvBackend, kvKeyOf, MeshBackend } from '../store/kv.js';
+import { isWrongSequence, keysOf, KvBackend, kvKeyOf, MeshBackend, readJsonMany } from '../store/kv.js';
 import type { TaskParts } from '../store/kv-parts.js';
 import type { PlannedTask } from './machine.js';
 import { defaultAckWaitMs, ensureMesh, ensurePoolConsumer } from './mesh-setup.js';
@@ -506,8 +506,7 @@ export class MeshCoordinator {
   private async counts(r: RunRecord): Promise<{ succeeded: number; failed: number; cloned: number }> {
     const counts = { succeeded: 0, failed: 0, cloned: 0 };
     const base = `meta.${r.flow}.${r.run}`;
-    const names: string[] = [];
-    for await (const k of await this.kv.keys(`${base}.steps.>`)) names.push(k);
+    const names = await keysOf(this.kv, `${base}.steps.>`);
     const inParts = await this.parts.records(base);
     for await (const _ of await this.kv.keys(COORD_KEYS.failedAll(r.run))) counts.failed++;
     const total = names.length + inParts.length;
@@ -516,11 +515,8 @@ export class MeshCoordinator {
       return counts;
     }
     const isCloned = (rec: unknown) => (rec as TaskRecord).status === 'cloned';
-    counts.cloned = inParts.filter(([, rec]) => isCloned(rec)).length;
-    for (let i = 0; i < names.length; i += 256) {
-      const recs = await Promise.all(names.slice(i, i + 256).map((k) => this.kv.get(k)));
-      for (const e of recs) if (e?.operation === 'PUT' && isCloned(JSON.parse(dec.decode(e.value)))) counts.cloned++;
-    }
+    const own = await readJsonMany(this.kv, names);
+    counts.cloned = [...inParts, ...own].filter(([, rec]) => isCloned(rec)).length;
     counts.succeeded = total - counts.failed - counts.cloned;
     return counts;
   }

@@ -12,7 +12,7 @@
  * of task records works unchanged; records are only ever added, first writer wins, as with `create`.
  */
 import type { KV } from '@nats-io/kv';
-import { isWrongSequence } from './kv.js';
+import { isWrongSequence, keysOf, readJsonMany } from './kv.js';
 
 /** Partitions per part: the most a task message carries (protocol/mesh.ts FOREACH_BATCH). */
 export const PART_SIZE = 64;
@@ -129,9 +129,12 @@ export class TaskParts {
       if (!at) return this.createOwn(w);
       return new Promise<TaskRecordWritten>((resolve, reject) => {
         let q = this.queued.get(at.part);
-        if (!q) this.queued.set(at.part, (q = { writes: [] }));
+        if (!q) {
+          this.queued.set(at.part, (q = { writes: [] }));
+          // A write in progress takes the new queue when it ends (drain); otherwise start one.
+          if (!this.writing.has(at.part)) queueMicrotask(() => void this.drain(at.part));
+        }
         q.writes.push({ key: w.key, record: w.record, partition: true, task: at.task, resolve, reject });
-        if (!this.writing.has(at.part)) queueMicrotask(() => void this.drain(at.part));
       });
     }));
   }
@@ -210,15 +213,6 @@ export class TaskParts {
   }
 
   private async read(filter: string): Promise<Array<[string, Record<string, unknown>]>> {
-    const keys: string[] = [];
-    for await (const k of await this.kv.keys(filter)) keys.push(k);
-    const out: Array<[string, Record<string, unknown>]> = [];
-    for (let i = 0; i < keys.length; i += 256) {
-      const got = await Promise.all(keys.slice(i, i + 256).map((k) => this.kv.get(k)));
-      got.forEach((e, j) => {
-        if (e?.operation === 'PUT') out.push([keys[i + j]!, JSON.parse(dec.decode(e.value)) as Record<string, unknown>]);
-      });
-    }
-    return out;
+    return readJsonMany(this.kv, await keysOf(this.kv, filter)) as Promise<Array<[string, Record<string, unknown>]>>;
   }
 }

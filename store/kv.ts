@@ -108,6 +108,27 @@ export class KvBackend implements StorageBackend {
   }
 }
 
+/** The JSON values of `keys` (absent or deleted ones left out), 256 reads at a time, in key order. */
+export async function readJsonMany(kv: KV, keys: string[]): Promise<Array<[string, unknown]>> {
+  const out: Array<[string, unknown]> = [];
+  for (let i = 0; i < keys.length; i += 256) {
+    const got = await Promise.all(keys.slice(i, i + 256).map((k) => kv.get(k)));
+    got.forEach((e, j) => {
+      if (e?.operation === 'PUT') out.push([keys[i + j]!, JSON.parse(jsonText.decode(e.value))]);
+    });
+  }
+  return out;
+}
+
+/** Every key under a filter (`meta.F.r.steps.>`). */
+export async function keysOf(kv: KV, filter: string): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const k of await kv.keys(filter)) keys.push(k);
+  return keys;
+}
+
+const jsonText = new TextDecoder();
+
 /** A `meta/` key as the KV bucket spells it (`/` -> `.`). */
 export function kvKeyOf(key: string): string {
   if (!checkKey(key).startsWith('meta/')) throw new StoreError('only meta/ keys live in the KV bucket', { url: 'kv', op: 'put', key });

@@ -22,6 +22,7 @@ import { runKey } from '../../protocol/keys.js';
 import { CONSUMERS, DEFAULT_POOL, META_BUCKET, STREAMS, SUBJECTS, decodeEvents, type MeshEvent } from '../../protocol/mesh.js';
 import type { RunRecord, TaskRecord } from '../../protocol/records.js';
 import { openBackend } from '../../store/index.js';
+import { keysOf, readJsonMany } from '../../store/kv.js';
 import { TaskParts } from '../../store/kv-parts.js';
 import { CLI } from '../harness/mesh.js';
 
@@ -295,15 +296,10 @@ export class FaultMesh {
   /** Every task record of a run, and the coordination keys of failed attempts and failed tasks. */
   async tasks(r: Pick<RunRecord, 'flow' | 'run'>): Promise<{ records: TaskRecord[]; failedKeys: string[] }> {
     const kv = await this.kv();
-    const records: TaskRecord[] = [];
-    const keys: string[] = [];
-    for await (const k of await kv.keys(`meta.${r.flow}.${r.run}.steps.>`)) keys.push(k);
-    for (const k of keys) {
-      const e = await kv.get(k);
-      if (e?.operation === 'PUT') records.push(e.json() as TaskRecord);
-    }
-    // Foreach partitions are recorded 64 to a part (store/kv-parts.ts).
-    for (const [, rec] of await new TaskParts(kv).records(`meta.${r.flow}.${r.run}`)) records.push(rec as TaskRecord);
+    const base = `meta.${r.flow}.${r.run}`;
+    // Foreach partitions are recorded 64 to a part (store/kv-parts.ts), every other task under its key.
+    const own = await readJsonMany(kv, await keysOf(kv, `${base}.steps.>`));
+    const records = [...own, ...await new TaskParts(kv).records(base)].map(([, rec]) => rec as TaskRecord);
     const failedKeys: string[] = [];
     for await (const k of await kv.keys(`coord.${r.run}.failed.>`)) failedKeys.push(k);
     for await (const k of await kv.keys(`coord.${r.run}.attempt.>`)) failedKeys.push(k);
