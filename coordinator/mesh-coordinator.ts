@@ -16,7 +16,7 @@ import { packValue } from '../protocol/artifacts.js';
 import type { FlowGraph } from '../protocol/graph.js';
 import { runKey, taskId, taskKey } from '../protocol/keys.js';
 import {
-  CONSUMERS, COORD_KEYS, DEFAULT_POOL, META_BUCKET, foreachGroupSize, ProtocolError, STREAMS, SUBJECTS, decodeMessage, encodeEvent, encodeEvents,
+  CONSUMERS, COORD_KEYS, DEFAULT_POOL, META_BUCKET, foreachGroupSize, ProtocolError, STREAMS, SUBJECTS, decodeMessage, encodeEvents,
   encodeMessage, msgIds, type MeshEvent, type StepPolicy, type TaskResultMessage,
 } from '../protocol/mesh.js';
 import type { AttemptRecord, RunRecord, TaskRecord } from '../protocol/records.js';
@@ -145,8 +145,9 @@ export class MeshCoordinator {
     }
   }
 
-  private event(e: MeshEvent): void {
-    this.o.nc.publish(SUBJECTS.events(e.run), encodeEvent(e));
+  /** Events of one run that happen together travel as one message (encodeEvents). */
+  private event(...events: MeshEvent[]): void {
+    if (events.length > 0) this.o.nc.publish(SUBJECTS.events(events[0]!.run), encodeEvents(events));
   }
 
   private async view(flow: string, run: string): Promise<RunView> {
@@ -219,7 +220,7 @@ export class MeshCoordinator {
         durationMs: Date.parse(msg.attempt.finishedAt) - Date.parse(msg.attempt.startedAt), time: msg.attempt.finishedAt,
       });
     });
-    if (finished.length > 0) this.o.nc.publish(SUBJECTS.events(first.run), encodeEvents(finished));
+    this.event(...finished);
     await Promise.all(msgs.map((msg, i) => {
       const final = written[i]!.record as TaskRecord;
       return this.outcome(v, { step: msg.step, task: msg.task, foreach: final.foreach }, final);

@@ -15,7 +15,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { runKey, taskKey } from '../protocol/keys.js';
 import { unpackValue } from '../protocol/artifacts.js';
 import {
-  CONSUMERS, COORD_KEYS, DEFAULT_POOL, META_BUCKET, STREAMS, SUBJECTS, decodeMessage, encodeEvent, encodeEvents,
+  CONSUMERS, COORD_KEYS, DEFAULT_POOL, META_BUCKET, STREAMS, SUBJECTS, decodeMessage, encodeEvents,
   encodeMessage, msgIds, type MeshEvent, type StepPolicy, type TaskMessage, type TaskResultMessage,
 } from '../protocol/mesh.js';
 import type { AttemptRecord, RunRecord, TaskRecord } from '../protocol/records.js';
@@ -123,8 +123,9 @@ export class MeshWorker {
     this.event({ type: 'task.log', flow, run, step, task: id, stream, text, time: new Date().toISOString() });
   }
 
-  private event(e: MeshEvent): void {
-    this.o.nc.publish(SUBJECTS.events(e.run), encodeEvent(e));
+  /** Events of one run that happen together travel as one message (encodeEvents). */
+  private event(...events: MeshEvent[]): void {
+    if (events.length > 0) this.o.nc.publish(SUBJECTS.events(events[0]!.run), encodeEvents(events));
   }
 
   private async pull(): Promise<void> {
@@ -223,12 +224,8 @@ export class MeshWorker {
       const done = await Promise.all(specs.map((s) => this.meta.getJson<TaskRecord>(taskKey(s.flow, s.run, s.step, s.task))));
       specs = specs.filter((_, i) => !done[i]);
     }
-    if (specs.length > 0) {
-      const time = new Date().toISOString();
-      this.o.nc.publish(SUBJECTS.events(first.run), encodeEvents(specs.map((s) => ({
-        type: 'task.started', flow: s.flow, run: s.run, step: s.step, task: s.task, attempt: 0, time,
-      }))));
-    }
+    const time = new Date().toISOString();
+    this.event(...specs.map((s): MeshEvent => ({ type: 'task.started', flow: s.flow, run: s.run, step: s.step, task: s.task, attempt: 0, time })));
     const heartbeat = setInterval(() => m.working(), Math.max(1000, (this.o.ackWaitMs ?? 30_000) / 3));
     try {
       for (const spec of specs) if (spec.inputArtifactsRef) await this.loadJoinInputs(spec);
