@@ -10,28 +10,21 @@ import type { RunRecord } from '../../protocol/records.js';
 import { example, tempDir } from '../harness/flows.js';
 import { findNatsServer, startNats, type NatsServer } from '../harness/nats.js';
 import {
-  AUTH_CONF, connectAs, meshEnv, newPasswords, PASSWORD_VARIABLES, Processes, roleEnv, roleFlags, rolesConfig,
+  AUTH_CONF, meshEnv, newPasswords, PASSWORD_VARIABLES, Processes, roleFlags, rolesConfig, RoleSessions,
   type MeshProcess, type Role,
 } from './roles.js';
 
 const secrets = newPasswords();
 const store = tempDir('mesh-security-store-');
 const procs = new Processes();
-const open: NatsConnection[] = [];
 let nats: NatsServer;
 let adminNc: NatsConnection;
 let admin: JetStreamManager;
 let coordinator: MeshProcess;
 
-async function as(role: Role): Promise<NatsConnection> {
-  const nc = await connectAs(nats.url, role, secrets);
-  open.push(nc);
-  return nc;
-}
-
-function env(role: Role): NodeJS.ProcessEnv {
-  return { ...meshEnv(nats.url, store.path), ...roleEnv(role, secrets) };
-}
+const roles = new RoleSessions(() => nats.url, () => store.path, secrets);
+const as = (role: Role) => roles.as(role);
+const env = (role: Role) => roles.env(role);
 
 /** The attempt is refused by the server's permissions, not failing for any other reason. */
 async function denied(attempt: Promise<unknown>, what: string): Promise<void> {
@@ -53,7 +46,7 @@ before(async () => {
 
 after(async () => {
   await procs.stopAll();
-  await Promise.all(open.map((nc) => nc.close().catch(() => {})));
+  await roles.close();
   await nats?.stop();
   store.remove();
 });

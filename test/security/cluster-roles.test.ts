@@ -15,14 +15,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import type { NatsConnection } from '@nats-io/transport-node';
 import { isPermissionDenied } from '../../coordinator/mesh-setup.js';
 import { encodeMessage, META_BUCKET } from '../../protocol/mesh.js';
 import { example, ROOT, tempDir } from '../harness/flows.js';
 import { findNatsServer, startCluster, type NatsCluster } from '../harness/nats.js';
 import { writeTree } from '../ops/stack/corpus.js';
 import {
-  connectAs, meshEnv, newPasswords, PASSWORD_VARIABLES, Processes, roleEnv, rolesConfig, USERS, type MeshProcess, type Role,
+  newPasswords, PASSWORD_VARIABLES, Processes, rolesConfig, RoleSessions, USERS, type MeshProcess, type Role,
 } from './roles.js';
 
 const secrets = newPasswords();
@@ -31,22 +30,15 @@ const dir = tempDir('mesh-cluster-roles-');
 const store = join(dir.path, 'store');
 const source = join(dir.path, 'src');
 const procs = new Processes();
-const open: NatsConnection[] = [];
 const text = new TextEncoder();
 let cluster: NatsCluster;
 let admin: JetStreamManager;
 let worker: MeshProcess;
 
-async function as(role: Role): Promise<NatsConnection> {
-  const nc = await connectAs(cluster.urls, role, secrets);
-  open.push(nc);
-  return nc;
-}
-
-/** Every node's URL, the shared store and the role's user, as a deployed process has them. */
-function env(role: Role): NodeJS.ProcessEnv {
-  return { ...meshEnv(cluster.urls, store), ...roleEnv(role, secrets) };
-}
+// Every node's URL, the shared store and the role's user, as a deployed process has them.
+const roles = new RoleSessions(() => cluster.urls, () => store, secrets);
+const as = (role: Role) => roles.as(role);
+const env = (role: Role) => roles.env(role);
 
 async function denied(attempt: Promise<unknown>, what: string): Promise<void> {
   await assert.rejects(attempt, (err) => {
@@ -93,7 +85,7 @@ before(async () => {
 
 after(async () => {
   await procs.stopAll();
-  await Promise.all(open.map((nc) => nc.close().catch(() => {})));
+  await roles.close();
   await cluster?.stop();
   dir.remove();
 });

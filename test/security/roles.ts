@@ -77,6 +77,35 @@ export function meshEnv(url: string, store: string): NodeJS.ProcessEnv {
   return { ...env, MESH_NATS_URL: url, MESH_STORE: store, MESH_ACK_WAIT_MS: '3000' };
 }
 
+/**
+ * A test's view of a secured server: connections as each role (closed together by `close()`) and the
+ * environment a deployed mesh process of a role has. `server` and `store` are read when used, since a
+ * test starts its server in before().
+ *
+ *   const roles = new RoleSessions(() => nats.url, () => store, secrets);
+ *   const nc = await roles.as('client');
+ *   procs.start(['worker'], roles.env('worker'));
+ */
+export class RoleSessions {
+  private readonly open: NatsConnection[] = [];
+
+  constructor(private readonly server: () => string, private readonly store: () => string, private readonly passwords: Passwords) {}
+
+  async as(role: Role): Promise<NatsConnection> {
+    const nc = await connectAs(this.server(), role, this.passwords);
+    this.open.push(nc);
+    return nc;
+  }
+
+  env(role: Role): NodeJS.ProcessEnv {
+    return { ...meshEnv(this.server(), this.store()), ...roleEnv(role, this.passwords) };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.open.splice(0).map((nc) => nc.close().catch(() => {})));
+  }
+}
+
 export interface MeshOutput {
   code: number | null;
   stdout: string;
