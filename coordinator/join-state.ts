@@ -42,9 +42,73 @@ function getBit(bits: Uint8Array, i: number): boolean {
   return (bits[i >> 3]! & (1 << (i & 7))) !== 0;
 }
 
-function fullBits(bits: Uint8Array, n: number): boolean {
-  for (let i = 0; i < n; i++) if (!getBit(bits, i)) return false;
-  return true;
+function countBits(bits: Uint8Array, n: number): number {
+  let count = 0;
+  for (let i = 0; i < n; i++) if (getBit(bits, i)) count++;
+  return count;
+}
+
+/**
+ * A key's value decoded once per write, whatever the number of updates queued for it: a bit set is a
+ * byte operation and a count, not a base64 round trip and a scan of 1,024 bits per arrival.
+ */
+interface Bits {
+  bits: Uint8Array;
+  /** Bits set among the first `size`. */
+  count: number;
+  size: number;
+}
+
+interface ChunkState extends Bits {
+  failed: Set<number>;
+  alt: Record<string, string>;
+}
+
+/** How a key's value is read into a state updates change, and written back. */
+interface Codec<S> {
+  empty(): S;
+  decode(text: string): S;
+  encode(state: S): string;
+}
+
+/** Sets bit i; true when all `size` bits are set afterwards. */
+function setBit(s: Bits, i: number): boolean {
+  if (!getBit(s.bits, i)) {
+    s.bits[i >> 3]! |= 1 << (i & 7);
+    if (i < s.size) s.count++;
+  }
+  return s.count >= s.size;
+}
+
+function bitsFrom(b64: string, bytes: number, size: number): Bits {
+  const bits = fromB64(b64, bytes);
+  return { bits, count: countBits(bits, size), size };
+}
+
+function chunkCodec(size: number): Codec<ChunkState> {
+  return {
+    empty: () => ({ bits: new Uint8Array(CHUNK / 8), count: 0, size, failed: new Set(), alt: {} }),
+    decode(text) {
+      const ch = JSON.parse(text) as Chunk;
+      return { ...bitsFrom(ch.bits, CHUNK / 8, size), failed: new Set(ch.failed ?? []), alt: { ...ch.alt } };
+    },
+    encode(s) {
+      const ch: Chunk = { bits: toB64(s.bits) };
+      if (s.failed.size > 0) ch.failed = [...s.failed];
+      if (Object.keys(s.alt).length > 0) ch.alt = s.alt;
+      return JSON.stringify(ch);
+    },
+  };
+}
+
+function topCodec(expected: number): Codec<Bits> {
+  const n = chunkCount(expected);
+  const bytes = Math.ceil(n / 8);
+  return {
+    empty: () => ({ bits: new Uint8Array(bytes), count: 0, size: n }),
+    decode: (text) => bitsFrom((JSON.parse(text) as Top).chunks, bytes, n),
+    encode: (s) => JSON.stringify({ expected, chunks: toB64(s.bits) } satisfies Top),
+  };
 }
 
 export class JoinState {
@@ -70,22 +134,13 @@ export class JoinState {
     const c = Math.floor(a.position / CHUNK);
     const within = a.position % CHUNK;
     const chunkKey = `${key}.c${c}`;
-    const chunkFull = await this.update<Chunk>(chunkKey, { bits: '' }, (ch) => {
-      const bits = fromB64(ch.bits, CHUNK / 8);
-      bits[within >> 3]! |= 1 << (within & 7);
-      ch.bits = toB64(bits);
-      if (!a.ok) ch.failed = [...new Set([...(ch.failed ?? []), a.position])];
-      if (a.step) ch.alt = { ...(ch.alt ?? {}), [String(a.position)]: a.step };
-      return fullBits(bits, chunkSize(top.expected, c));
+    const chunkFull = await this.update(chunkKey, chunkCodec(chunkSize(top.expected, c)), (ch) => {
+      if (!a.ok) ch.failed.add(a.position);
+      if (a.step) ch.alt[String(a.position)] = a.step;
+      return setBit(ch, within);
     });
     if (!chunkFull) return { complete: false, expected: top.expected };
-    const n = chunkCount(top.expected);
-    const complete = await this.update<Top>(key, top, (t) => {
-      const bits = fromB64(t.chunks, Math.ceil(n / 8));
-      bits[c >> 3]! |= 1 << (c & 7);
-      t.chunks = toB64(bits);
-      return fullBits(bits, n);
-    });
+    const complete = await this.update(key, topCodec(top.expected), (t) => setBit(t, c));
     return { complete, expected: top.expected };
   }
 
@@ -120,10 +175,10 @@ export class JoinState {
    * Changes to one key that queue up while a write is in flight are applied together in the next
    * write, so a join that 1,000 partitions reach at once costs a few dozen writes, not 1,000.
    */
-  private update<T>(key: string, initial: T, change: (v: T) => boolean): Promise<boolean> {
-    let q = this.queues.get(key) as Queue<T> | undefined;
+  private update<S>(key: string, codec: Codec<S>, change: (s: S) => boolean): Promise<boolean> {
+    let q = this.queues.get(key) as Queue<S> | undefined;
     if (!q) {
-      q = { pending: [], running: false, initial };
+      q = { pending: [], running: false, codec };
       this.queues.set(key, q as Queue<unknown>);
     }
     return new Promise<boolean>((resolve, reject) => {
@@ -132,12 +187,12 @@ export class JoinState {
     });
   }
 
-  private async drain<T>(key: string, q: Queue<T>): Promise<void> {
+  private async drain<S>(key: string, q: Queue<S>): Promise<void> {
     q.running = true;
     while (q.pending.length > 0) {
       const batch = q.pending.splice(0);
       try {
-        const results = await this.write(key, q.initial, batch.map((b) => b.change));
+        const results = await this.write(key, q.codec, batch.map((b) => b.change));
         batch.forEach((b, i) => b.resolve(results[i]!));
       } catch (err) {
         batch.forEach((b) => b.reject(err));
@@ -147,14 +202,14 @@ export class JoinState {
     this.queues.delete(key);
   }
 
-  private async write<T>(key: string, initial: T, changes: Array<(v: T) => boolean>): Promise<boolean[]> {
+  private async write<S>(key: string, codec: Codec<S>, changes: Array<(s: S) => boolean>): Promise<boolean[]> {
     for (let tries = 0; ; tries++) {
       const e = await this.kv.get(key);
       const exists = e !== null && e.operation === 'PUT';
-      const value = exists ? (JSON.parse(dec.decode(e.value)) as T) : structuredClone(initial);
-      const results = changes.map((c) => c(value));
+      const state = exists ? codec.decode(dec.decode(e.value)) : codec.empty();
+      const results = changes.map((c) => c(state));
       try {
-        const body = enc.encode(JSON.stringify(value));
+        const body = enc.encode(codec.encode(state));
         if (exists) await this.kv.update(key, body, e.revision);
         else await this.kv.create(key, body);
         return results;
@@ -165,10 +220,10 @@ export class JoinState {
   }
 }
 
-interface Queue<T> {
-  pending: Array<{ change: (v: T) => boolean; resolve: (r: boolean) => void; reject: (e: unknown) => void }>;
+interface Queue<S> {
+  pending: Array<{ change: (s: S) => boolean; resolve: (r: boolean) => void; reject: (e: unknown) => void }>;
   running: boolean;
-  initial: T;
+  codec: Codec<S>;
 }
 
 function toB64(bits: Uint8Array): string {
