@@ -116,6 +116,7 @@ export class JoinState {
   private readonly queues = new Map<string, Queue<unknown>>();
   /** A join's size never changes once planned. */
   private readonly tops = new Map<string, number>();
+  private readonly written = new Map<string, Written<unknown>>();
 
   constructor(private readonly kv: KV) {}
 
@@ -204,20 +205,36 @@ export class JoinState {
 
   private async write<S>(key: string, codec: Codec<S>, changes: Array<(s: S) => boolean>): Promise<boolean[]> {
     for (let tries = 0; ; tries++) {
-      const e = await this.kv.get(key);
-      const exists = e !== null && e.operation === 'PUT';
-      const state = exists ? codec.decode(dec.decode(e.value)) : codec.empty();
+      // The value this process wrote last is most likely still the current one (one coordinator, or
+      // each join's arrivals mostly reaching one): write over its revision without reading it again.
+      // A compare-and-set that fails says otherwise; then read.
+      let known = this.written.get(key) as Written<S> | undefined;
+      this.written.delete(key);
+      if (!known) {
+        const e = await this.kv.get(key);
+        known = e !== null && e.operation === 'PUT' ? { revision: e.revision, state: codec.decode(dec.decode(e.value)) } : { revision: 0, state: codec.empty() };
+      }
+      const { state } = known;
       const results = changes.map((c) => c(state));
       try {
         const body = enc.encode(codec.encode(state));
-        if (exists) await this.kv.update(key, body, e.revision);
-        else await this.kv.create(key, body);
+        const revision = known.revision > 0 ? await this.kv.update(key, body, known.revision) : await this.kv.create(key, body);
+        this.written.set(key, { revision, state });
+        if (this.written.size > WRITTEN) this.written.delete(this.written.keys().next().value!);
         return results;
       } catch (err) {
         if (!isWrongSequence(err) || tries > 100) throw err;
       }
     }
   }
+}
+
+/** Join records this process wrote last, decoded, with their revision (at most WRITTEN). */
+const WRITTEN = 1024;
+
+interface Written<S> {
+  revision: number;
+  state: S;
 }
 
 interface Queue<S> {

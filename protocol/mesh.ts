@@ -174,23 +174,61 @@ export function encodeMessage(message: MeshMessage): Uint8Array {
 /**
  * The partitions of a task message have most of their spec in common (run, code, transition, inherited
  * artifacts, ...), and their results some fields (run, step, worker, ...): on the wire those fields
- * travel once, under `shared`, and each entry holds only what is its own. decodeMessage puts them
- * back, the same objects in every entry, which a worker's pool threads then receive once per group.
+ * travel once, under `shared`, and each entry holds only what is its own. A map field that differs
+ * only in some of its keys (a result's artifacts: the inherited ones are the same, `out` is not; its
+ * attempt's worker and number) travels those keys once, under `sharedWithin.<field>`. decodeMessage
+ * puts them back, the same objects in every entry, which a worker's pool threads then receive once
+ * per group.
  */
 function sharedForm<M extends TaskMessage | TaskResultsMessage>(m: M, field: 'specs' | 'results'): unknown {
   const list = (m as unknown as Record<string, Array<Record<string, unknown>>>)[field]!;
   if (list.length < 2) return m;
   const first = list[0]!;
   const shared: Record<string, unknown> = {};
+  const within: Record<string, Record<string, unknown>> = {};
   for (const k of Object.keys(first)) {
-    if (list.every((s) => s[k] === first[k])) shared[k] = first[k];
+    const v = first[k];
+    if (list.every((s) => sameValue(s[k], v))) {
+      shared[k] = v;
+      continue;
+    }
+    if (!isPlainObject(v) || !list.every((s) => isPlainObject(s[k]))) continue;
+    const sub: Record<string, unknown> = {};
+    let any = false;
+    for (const j of Object.keys(v)) {
+      if (list.every((s) => Object.hasOwn(s[k] as object, j) && sameValue((s[k] as Record<string, unknown>)[j], v[j]))) {
+        sub[j] = v[j];
+        any = true;
+      }
+    }
+    if (any) within[k] = sub;
   }
   const own = list.map((s) => {
     const o: Record<string, unknown> = {};
-    for (const k in s) if (!(k in shared)) o[k] = s[k];
+    for (const k in s) {
+      if (k in shared) continue;
+      const sub = within[k];
+      if (!sub) {
+        o[k] = s[k];
+        continue;
+      }
+      const v = s[k] as Record<string, unknown>;
+      let rest: Record<string, unknown> | undefined;
+      for (const j in v) if (!(j in sub)) (rest ??= {})[j] = v[j];
+      if (rest) o[k] = rest;
+    }
     return o;
   });
-  return { ...m, shared, [field]: own };
+  return { ...m, shared, ...(Object.keys(within).length > 0 ? { sharedWithin: within } : {}), [field]: own };
+}
+
+/** Equal as wire values: the same primitive or object, or arrays and maps of equal values (small ones: next, foreach). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+  if (!isPlainObject(a) || !isPlainObject(b)) return false;
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && sameValue(a[k], b[k]));
 }
 
 /** Every entry of a message's list whole again (see sharedForm). */
@@ -199,6 +237,9 @@ function wholeEntries(m: Record<string, unknown>, field: 'specs' | 'results'): v
   const shared = m.shared;
   if (!isPlainObject(shared)) throw new ProtocolError(`${String(m.schema)}: shared must be a map`);
   delete m.shared;
+  const within = m.sharedWithin ?? {};
+  delete m.sharedWithin;
+  if (!isPlainObject(within) || !Object.values(within).every(isPlainObject)) throw new ProtocolError(`${String(m.schema)}: sharedWithin must be a map of maps`);
   const list = m[field];
   if (!Array.isArray(list)) return;
   for (let i = 0; i < list.length; i++) {
@@ -206,6 +247,17 @@ function wholeEntries(m: Record<string, unknown>, field: 'specs' | 'results'): v
     if (!isPlainObject(s)) throw new ProtocolError(`${String(m.schema)}: ${field}[${i}] must be a map`);
     // Filled in place (the decoded entry is ours), an entry's own field winning; never through __proto__.
     for (const k in shared) if (k !== '__proto__' && !Object.hasOwn(s, k)) s[k] = shared[k];
+    for (const k in within) {
+      if (k === '__proto__') continue;
+      const sub = within[k] as Record<string, unknown>;
+      if (!Object.hasOwn(s, k)) {
+        s[k] = sub;
+        continue;
+      }
+      const own = s[k];
+      if (!isPlainObject(own)) throw new ProtocolError(`${String(m.schema)}: ${field}[${i}].${k} must be a map`);
+      for (const j in sub) if (j !== '__proto__' && !Object.hasOwn(own, j)) own[j] = sub[j];
+    }
   }
 }
 

@@ -68,6 +68,8 @@ export class TaskParts {
   private readonly writing = new Set<string>();
   /** Parts read lately, parsed, least recent first. */
   private readonly recent = new Map<string, Record<string, unknown>>();
+  /** Parts this process wrote last, with their revision, least recent first. */
+  private readonly written = new Map<string, { revision: number; held: Record<string, unknown> }>();
 
   constructor(private readonly kv: KV) {}
 
@@ -174,9 +176,18 @@ export class TaskParts {
    * so that no other writer records the task again in the part.
    */
   private async merge(part: string, writes: Queued[]): Promise<TaskRecordWritten[]> {
+    let read = false;
     for (;;) {
-      const e = await this.kv.get(part);
-      const held = e?.operation === 'PUT' ? (JSON.parse(dec.decode(e.value)) as Record<string, unknown>) : {};
+      // A part this process wrote last is most likely unchanged since, and one it has not seen most
+      // likely does not exist yet (a part is one task message's results): write without reading
+      // first. A compare-and-set that fails says otherwise; then read.
+      let known = this.written.get(part);
+      this.written.delete(part);
+      if (!known) {
+        const e = read ? await this.kv.get(part) : null;
+        known = e?.operation === 'PUT' ? { revision: e.revision, held: JSON.parse(dec.decode(e.value)) as Record<string, unknown> } : { revision: 0, held: {} };
+      }
+      const { held } = known;
       const out: Array<TaskRecordWritten | undefined> = [];
       const added: number[] = [];
       let own: number[] = [];
@@ -191,21 +202,23 @@ export class TaskParts {
           own.push(i);
         } else out.push({ created: false, record: held[task] });
       });
-      let body = enc.encode(JSON.stringify(held));
-      if (body.length > PART_MAX_BYTES) {
-        for (const i of added) held[writes[i]!.task] = null;
-        own = [...own, ...added];
-        body = enc.encode(JSON.stringify(held));
-      }
       if (added.length > 0) {
+        let body = enc.encode(JSON.stringify(held));
+        if (body.length > PART_MAX_BYTES) {
+          for (const i of added) held[writes[i]!.task] = null;
+          own = [...own, ...added];
+          body = enc.encode(JSON.stringify(held));
+        }
         try {
-          if (e) await this.kv.update(part, body, e.revision);
-          else await this.kv.create(part, body);
+          const revision = known.revision > 0 ? await this.kv.update(part, body, known.revision) : await this.kv.create(part, body);
+          this.written.set(part, { revision, held });
+          if (this.written.size > RECENT_PARTS) this.written.delete(this.written.keys().next().value!);
         } catch (err) {
           if (!isWrongSequence(err)) throw err;
+          read = true;
           continue;
         }
-      }
+      } else this.written.set(part, known);
       const owned = await Promise.all(own.map((i) => this.createOwn(writes[i]!)));
       own.forEach((i, j) => (out[i] = owned[j]));
       return out as TaskRecordWritten[];

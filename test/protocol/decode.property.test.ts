@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { Packr } from 'msgpackr';
 import { ISO_TIME } from '../../protocol/shape.js';
 import { decodeEvent, decodeEvents, decodeMessage, encodeEvent, encodeEvents, encodeMessage, ProtocolError, type MeshMessage } from '../../protocol/mesh.js';
-import { event, fieldPaths, message, otherKind, RUNS, resultMessage, taskMessage, withField } from './arbitraries.js';
+import { digest, event, fieldPaths, message, otherKind, RUNS, resultMessage, taskMessage, withField } from './arbitraries.js';
 
 /** How other producers could pack a message: the protocol's own options, and msgpackr's defaults. */
 const packers = [new Packr({ useRecords: false, moreTypes: true }), new Packr({ useRecords: false })];
@@ -41,6 +41,38 @@ describe('protocol - decodeMessage gives back what encodeMessage was given', () 
       assert.deepEqual(decodeMessage(encodeMessage(m)), m);
       assert.deepEqual(decodeMessage(encodeMessage(m), m.schema), m);
     }), RUNS);
+  });
+});
+
+describe('protocol - results that share part of a map (sharedWithin)', () => {
+  it('decode to what was encoded, whichever keys every entry has alike, and travel smaller', () => {
+    // Results of one message: some artifacts inherited alike by every partition, some their own.
+    const alike = fc.dictionary(fc.stringMatching(/^[a-z]{1,6}$/), digest, { maxKeys: 4 });
+    const own = fc.array(fc.dictionary(fc.stringMatching(/^[A-Z]{1,6}$/), digest, { maxKeys: 3 }), { minLength: 2, maxLength: 8 });
+    fc.assert(fc.property(resultMessage, alike, own, (base, common, each) => {
+      const results = each.map((mine, i) => ({ ...base, task: String(i), foreach: [i], artifacts: { ...common, ...mine }, attempt: { ...base.attempt } }));
+      const m: MeshMessage = { schema: 'mesh.v1.task.results', results };
+      const decoded = decodeMessage(encodeMessage(m), 'mesh.v1.task.results');
+      assert.deepEqual(decoded, m);
+      if (Object.keys(common).length > 0) {
+        assert.ok(encodeMessage(m).length < new Packr({ useRecords: false, moreTypes: true }).pack(m).length, 'the common artifacts travel once');
+      }
+    }), RUNS);
+  });
+
+  it('rejects a sharedWithin that is not a map of maps, or an entry whose field is not a map, and never sets Object.prototype', () => {
+    const packr = packers[1]!;
+    const entry = { task: '0', foreach: [0], ok: true, artifacts: {}, attempt: { attempt: 0, startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:00.000Z', ok: true } };
+    const body = (within: unknown, results: unknown[] = [entry, { ...entry, task: '1', foreach: [1] }]) => packr.pack(JSON.parse(JSON.stringify({
+      schema: 'mesh.v1.task.results', shared: { schema: 'mesh.v1.task.result', flow: 'F', run: 'r1', step: 's', worker: 'w' }, sharedWithin: within, results,
+    })));
+    rejects(() => decodeMessage(body(['artifacts'])));
+    rejects(() => decodeMessage(body({ artifacts: 'x' })));
+    rejects(() => decodeMessage(body({ artifacts: { a: 'f'.repeat(64) } }, [{ ...entry, artifacts: 7 }, entry])));
+    onlyProtocolErrors(() => decodeMessage(body(JSON.parse('{"__proto__": {"polluted": true}, "artifacts": {"__proto__": {"polluted": true}}}'))));
+    assert.equal(({} as { polluted?: boolean }).polluted, undefined);
+    const ok = decodeMessage(body({ artifacts: { a: 'f'.repeat(64) } }), 'mesh.v1.task.results');
+    assert.deepEqual(ok.results.map((r) => r.artifacts), [{ a: 'f'.repeat(64) }, { a: 'f'.repeat(64) }]);
   });
 });
 
