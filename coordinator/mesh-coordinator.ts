@@ -283,17 +283,15 @@ export class MeshCoordinator {
   }
 
   /**
-   * Publishes a foreach's partitions, foreachGroupSize(count) to a message, remembering how far it got. The
-   * groups are fixed by index, so a coordinator resuming the fanout publishes the same messages
-   * (same ids: the stream drops the copies).
+   * Publishes a foreach's partitions, foreachGroupSize(count, waiting workers) to a message,
+   * remembering the size and how far it got. The groups are fixed by index and size, so a coordinator
+   * resuming the fanout publishes the same messages (same ids: the stream drops the copies).
    */
   private async fanout(v: RunView, parent: PlannedTask, step: string, field: string, count: number): Promise<void> {
     const key = COORD_KEYS.fanout(v.record.run, step, parent.foreach);
-    const e = await this.kv.get(key);
-    let from = e?.operation === 'PUT' ? Number(dec.decode(e.value)) : 0;
+    let { size, from } = await this.fanoutState(v, key, step, count);
     const ref = `${parent.step}/${parent.task}`;
     const groupsPerRound = 16;
-    const size = foreachGroupSize(count);
     while (from < count) {
       const round: Promise<void>[] = [];
       let to = from;
@@ -309,7 +307,41 @@ export class MeshCoordinator {
       }
       await Promise.all(round);
       from = to;
-      await this.kv.put(key, enc.encode(String(from)));
+      await this.kv.put(key, enc.encode(JSON.stringify({ size, from } satisfies FanoutState)));
+    }
+  }
+
+  /**
+   * Where a fanout stands: the size its messages have (chosen once, from the width and the workers
+   * waiting on the step's pool, and recorded before the first message) and how far it got.
+   */
+  private async fanoutState(v: RunView, key: string, step: string, count: number): Promise<FanoutState> {
+    for (;;) {
+      const e = await this.kv.get(key);
+      if (e?.operation === 'PUT') {
+        const text = dec.decode(e.value);
+        // An earlier version recorded the position alone, for messages sized by the width alone.
+        if (/^\d+$/.test(text)) return { size: foreachGroupSize(count), from: Number(text) };
+        return JSON.parse(text) as FanoutState;
+      }
+      const state: FanoutState = { size: foreachGroupSize(count, await this.waitingWorkers(v.record.steps?.[step]?.resources?.pool ?? DEFAULT_POOL)), from: 0 };
+      try {
+        await this.kv.create(key, enc.encode(JSON.stringify(state)));
+        return state;
+      } catch (err) {
+        if (!isWrongSequence(err)) throw err;
+      }
+    }
+  }
+
+  /** Workers of a pool waiting for tasks now (pull requests at the pool's consumer); 0 when unknown. */
+  private async waitingWorkers(pool: string): Promise<number> {
+    try {
+      await this.ensurePool(pool);
+      const jsm = await this.js.jetstreamManager();
+      return (await jsm.consumers.info(STREAMS.tasks, CONSUMERS.pool(pool))).num_waiting ?? 0;
+    } catch {
+      return 0;
     }
   }
 
@@ -554,6 +586,13 @@ export class MeshCoordinator {
       }
     })();
   }
+}
+
+interface FanoutState {
+  /** Partitions per task message. */
+  size: number;
+  /** Partitions published so far. */
+  from: number;
 }
 
 /** The step every partition of a foreach reaches its join from, unless a switch sends it elsewhere. */

@@ -97,7 +97,7 @@ export interface StepPolicy {
 }
 
 /**
- * One task, or up to FOREACH_BATCH partitions of one foreach that travel, run and report together
+ * One task, or up to FOREACH_WIDE_BATCH partitions of one foreach that travel, run and report together
  * (one fetch, one ack, one result message for all of them).
  */
 export interface TaskMessage {
@@ -106,7 +106,7 @@ export interface TaskMessage {
   policy: StepPolicy;
 }
 
-/** At most this many partitions of a foreach per task message. */
+/** At most this many partitions of a foreach per task message, sized by the foreach's width alone. */
 export const FOREACH_BATCH = 64;
 
 /**
@@ -116,9 +116,27 @@ export const FOREACH_BATCH = 64;
  */
 export const FOREACH_SPREAD = 64;
 
-/** Partitions per task message for a foreach of `count` (fixed by `count`: a resumed fanout groups alike). */
-export function foreachGroupSize(count: number): number {
-  return Math.max(1, Math.min(FOREACH_BATCH, Math.floor(count / FOREACH_SPREAD)));
+/**
+ * A foreach wide enough to fill every message (FOREACH_BATCH × FOREACH_SPREAD partitions or more) on a
+ * pool of few workers travels in larger messages, up to this many partitions: every message costs the
+ * worker, the server and the coordinator the same whatever it holds, and a few workers gain nothing
+ * from more messages than FOREACH_PER_WORKER each.
+ */
+export const FOREACH_WIDE_BATCH = 256;
+export const FOREACH_PER_WORKER = 16;
+
+/**
+ * Partitions per task message for a foreach of `count`, given how many workers of the pool are waiting
+ * for tasks when it is planned (0: unknown). The coordinator records the size before the first
+ * message, so a resumed fanout groups alike whatever the pool looks like then.
+ */
+export function foreachGroupSize(count: number, waitingWorkers = 0): number {
+  const bySpread = Math.max(1, Math.min(FOREACH_BATCH, Math.floor(count / FOREACH_SPREAD)));
+  if (bySpread < FOREACH_BATCH || !(waitingWorkers > 0)) return bySpread;
+  const messages = Math.max(FOREACH_SPREAD / 2, FOREACH_PER_WORKER * waitingWorkers);
+  const wide = Math.min(FOREACH_WIDE_BATCH, Math.floor(count / messages));
+  // Whole parts of task records (store/kv-parts.ts): a result message writes each of its parts once.
+  return Math.max(bySpread, Math.floor(wide / FOREACH_BATCH) * FOREACH_BATCH);
 }
 
 export interface SubmitMessage {

@@ -2,7 +2,8 @@
  * Task records of foreach partitions, 64 to a KV value. A mesh run of 10,000 partitions would
  * otherwise write 10,000 KV records, each a JetStream publish the server stores and acknowledges: that
  * was almost half the coordinator's CPU and a third of the server's in `npm run bench:mesh`. The
- * coordinator records a result message's partitions (up to 64) in one compare-and-set of their part.
+ * coordinator records a result message's partitions in one compare-and-set per part (a message holds
+ * whole parts, or partitions of one part: protocol/mesh.ts foreachGroupSize).
  *
  *   meta.<Flow>.<run>.steps.<step>.<task>            one task's record (every task outside a part)
  *   meta.<Flow>.<run>.parts.<step>.<outer>.<k>       { "<task>": record, ... } for the partitions
@@ -14,7 +15,7 @@
 import type { KV } from '@nats-io/kv';
 import { isWrongSequence, keysOf, readJsonMany } from './kv.js';
 
-/** Partitions per part: the most a task message carries (protocol/mesh.ts FOREACH_BATCH). */
+/** Partitions per part: the most a task message sized by its foreach's width alone carries (protocol/mesh.ts FOREACH_BATCH). */
 export const PART_SIZE = 64;
 /** A part never grows past this; records that would not fit get their own key. */
 const PART_MAX_BYTES = 256 * 1024;

@@ -17,7 +17,7 @@ export interface TaskPoolOptions {
 }
 
 /** Tasks per pool message at most (a mesh task message's partitions fit in one). */
-const BATCH = 64;
+const BATCH = 256;
 
 export class TimeoutError extends Error {
   override name = 'TimeoutError';

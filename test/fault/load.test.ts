@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { unpackValue } from '../../protocol/artifacts.js';
 import { fromInline } from '../../protocol/cas.js';
-import { META_BUCKET, STREAMS, SUBJECTS } from '../../protocol/mesh.js';
+import { FOREACH_WIDE_BATCH, META_BUCKET, STREAMS, SUBJECTS } from '../../protocol/mesh.js';
 import type { TaskRecord } from '../../protocol/records.js';
 import { PART_SIZE, TaskParts } from '../../store/kv-parts.js';
 import { ROOT } from '../harness/flows.js';
@@ -77,8 +77,9 @@ describe('fault - a long run', () => {
     // Events: every one of this run kept (none discarded by a limit), below the per-subject cap.
     const events = await jsm.streams.info(STREAMS.events, { subjects_filter: SUBJECTS.events(final.run) });
     const runEvents = events.state.subjects?.[SUBJECTS.events(final.run)] ?? 0;
-    // A message's partitions start and finish together: their events travel 64 to an event message.
-    assert.ok(runEvents >= 2 * Math.ceil(N / PART_SIZE), `a start and a finish per task message (${runEvents})`);
+    // A message's partitions start and finish together: their events travel together, a message's
+    // worth (up to FOREACH_WIDE_BATCH partitions) to an event message.
+    assert.ok(runEvents >= 2 * Math.ceil(N / FOREACH_WIDE_BATCH), `a start and a finish per task message (${runEvents})`);
     assert.ok(runEvents < N, `events of partitions travel together (${runEvents} messages)`);
     assert.ok(runEvents <= events.config.max_msgs_per_subject, `${runEvents} events <= max_msgs_per_subject ${events.config.max_msgs_per_subject}`);
     for (const [what, used, limit] of [['messages', events.state.messages, events.config.max_msgs], ['bytes', events.state.bytes, events.config.max_bytes]] as const) {

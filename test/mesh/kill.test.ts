@@ -12,7 +12,8 @@ process.env.MESH_ACK_WAIT_MS = '3000';
 const local = tempDir('mesh-kill-');
 let mesh: TestMesh;
 let expected: Record<string, Record<string, string>>;
-// 128 partitions travel two to a task message (foreachGroupSize): a kill loses messages of several.
+// 128 partitions travel two to a task message (foreachGroupSize: a foreach this narrow is sized by its
+// width alone): a kill loses messages of several.
 const PARAMS = { n: 128, ms: 60 };
 
 before(async () => {
