@@ -129,20 +129,32 @@ export class JoinState {
     }
   }
 
-  /** Records one arrival; tells whether the join now has all its inputs. */
-  async arrive(key: string, a: JoinArrival): Promise<JoinOutcome> {
+  /**
+   * Records arrivals at one join (the partitions of a result message arrive together: one update per
+   * chunk they fall in); tells whether the join now has all its inputs.
+   */
+  async arrive(key: string, ...arrivals: JoinArrival[]): Promise<JoinOutcome> {
     const top = await this.readTop(key);
-    const c = Math.floor(a.position / CHUNK);
-    const within = a.position % CHUNK;
-    const chunkKey = `${key}.c${c}`;
-    const chunkFull = await this.update(chunkKey, chunkCodec(chunkSize(top.expected, c)), (ch) => {
-      if (!a.ok) ch.failed.add(a.position);
-      if (a.step) ch.alt[String(a.position)] = a.step;
-      return setBit(ch, within);
-    });
-    if (!chunkFull) return { complete: false, expected: top.expected };
-    const complete = await this.update(key, topCodec(top.expected), (t) => setBit(t, c));
-    return { complete, expected: top.expected };
+    const byChunk = new Map<number, JoinArrival[]>();
+    for (const a of arrivals) {
+      const c = Math.floor(a.position / CHUNK);
+      const list = byChunk.get(c);
+      if (list) list.push(a);
+      else byChunk.set(c, [a]);
+    }
+    const complete = await Promise.all([...byChunk].map(async ([c, list]) => {
+      const chunkFull = await this.update(`${key}.c${c}`, chunkCodec(chunkSize(top.expected, c)), (ch) => {
+        let full = false;
+        for (const a of list) {
+          if (!a.ok) ch.failed.add(a.position);
+          if (a.step) ch.alt[String(a.position)] = a.step;
+          full = setBit(ch, a.position % CHUNK);
+        }
+        return full;
+      });
+      return chunkFull && (await this.update(key, topCodec(top.expected), (t) => setBit(t, c)));
+    }));
+    return { complete: complete.some(Boolean), expected: top.expected };
   }
 
   /** All arrivals of a complete join: failed positions and the positions that came from another step. */

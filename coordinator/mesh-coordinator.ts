@@ -14,7 +14,7 @@ import type { KV } from '@nats-io/kv';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { packValue } from '../protocol/artifacts.js';
 import type { FlowGraph } from '../protocol/graph.js';
-import { runKey, taskId, taskKey } from '../protocol/keys.js';
+import { checkName, runKey, taskId, taskKey } from '../protocol/keys.js';
 import {
   CONSUMERS, COORD_KEYS, DEFAULT_POOL, META_BUCKET, foreachGroupSize, ProtocolError, STREAMS, SUBJECTS, decodeMessage, encodeEvents,
   encodeMessage, msgIds, type MeshEvent, type StepPolicy, type TaskResultMessage,
@@ -27,7 +27,7 @@ import { isWrongSequence, keysOf, KvBackend, kvKeyOf, MeshBackend, readJsonMany 
 import type { TaskParts } from '../store/kv-parts.js';
 import type { PlannedTask } from './machine.js';
 import { defaultAckWaitMs, ensureMesh, ensurePoolConsumer } from './mesh-setup.js';
-import { JoinState } from './join-state.js';
+import { JoinState, type JoinArrival } from './join-state.js';
 import { arrivalOf, scopesOf, type Scope } from './scopes.js';
 import { isForcedPartition } from './replay.js';
 
@@ -208,9 +208,15 @@ export class MeshCoordinator {
       if (msg.ok && msg.next) rec.next = msg.next;
       return rec;
     }));
-    const written = await this.parts.create(msgs.map((msg, i) => ({
-      key: kvKeyOf(taskKey(msg.flow, msg.run, msg.step, msg.task)), record: recs[i], partition: msg.foreach.length > 0,
-    })));
+    // A message's results are tasks of one step of one run: the step's part of the key is checked once.
+    const stepKeys = new Map<string, string>();
+    const kvTaskKey = (msg: TaskResultMessage) => {
+      const at = `${msg.flow}/${msg.run}/${msg.step}`;
+      let base = stepKeys.get(at);
+      if (!base) stepKeys.set(at, (base = kvKeyOf(taskKey(msg.flow, msg.run, msg.step, '0')).slice(0, -2)));
+      return `${base}.${checkName('task', msg.task)}`;
+    };
+    const written = await this.parts.create(msgs.map((msg, i) => ({ key: kvTaskKey(msg), record: recs[i], partition: msg.foreach.length > 0 })));
     const finished: MeshEvent[] = [];
     msgs.forEach((msg, i) => {
       if (!written[i]!.created || (written[i]!.record as TaskRecord).status !== 'succeeded') return;
@@ -221,10 +227,41 @@ export class MeshCoordinator {
       });
     });
     this.event(...finished);
-    await Promise.all(msgs.map((msg, i) => {
+    // Partitions that go on to their join (the end of a foreach body) arrive there together: one
+    // update of the join's record per chunk, not one per partition. Every other task moves on alone.
+    const atJoins = new Map<string, { join: string; stack: number[]; arrivals: JoinArrival[] }>();
+    const alone: Promise<void>[] = [];
+    msgs.forEach((msg, i) => {
       const final = written[i]!.record as TaskRecord;
-      return this.outcome(v, { step: msg.step, task: msg.task, foreach: final.foreach }, final);
-    }));
+      const t: PlannedTask = { step: msg.step, task: msg.task, foreach: final.foreach };
+      const at = final.status === 'succeeded' ? this.joinArrival(v, t, final.next) : undefined;
+      if (!at) {
+        alone.push(this.outcome(v, t, final));
+        return;
+      }
+      this.remember(v, t, final);
+      const same = atJoins.get(at.key);
+      if (same) same.arrivals.push(at.arrival);
+      else atJoins.set(at.key, { join: at.join, stack: at.stack, arrivals: [at.arrival] });
+    });
+    await Promise.all([
+      ...alone,
+      ...[...atJoins].map(async ([key, { join, stack, arrivals }]) => {
+        if ((await this.joins.arrive(key, ...arrivals)).complete) await this.release(v, join, stack);
+      }),
+    ]);
+  }
+
+  /** The join a succeeded task goes on to next, and its arrival there; undefined for any other transition. */
+  private joinArrival(v: RunView, t: PlannedTask, next: ResolvedNext | undefined): { key: string; join: string; stack: number[]; arrival: JoinArrival } | undefined {
+    const g = v.record.graph;
+    const tr = g.steps[t.step]!.transition;
+    if ((tr.type !== 'linear' && tr.type !== 'switch') || !next || !g.steps[next.steps[0]!]?.isJoin) return undefined;
+    const scope = this.innermost(v, t.step);
+    if (!scope) return undefined;
+    const { stack, position } = arrivalOf(scope, t.foreach);
+    const alt = scope.kind === 'split' || t.step !== defaultInput(g, scope.join) ? t.step : undefined;
+    return { key: COORD_KEYS.join(v.record.run, scope.join, stack), join: scope.join, stack, arrival: { position, ok: true, step: alt } };
   }
 
   private async priorAttempts(msg: TaskResultMessage): Promise<AttemptRecord[]> {
@@ -239,14 +276,19 @@ export class MeshCoordinator {
 
   /** What follows a task that reached a final state (succeeded, cloned or failed). */
   private async outcome(v: RunView, t: PlannedTask, rec: TaskRecord): Promise<void> {
-    this.artifacts.set(`${v.record.run}/${t.step}/${t.task}`, artifactSetOf(rec));
-    if (this.artifacts.size > 50_000) this.artifacts.delete(this.artifacts.keys().next().value!);
+    this.remember(v, t, rec);
     if (rec.status === 'failed') {
       await this.kv.put(COORD_KEYS.failed(v.record.run, t.step, t.task), enc.encode(`${t.step}/${t.task}`));
       await this.failUpward(v, t.step, t.foreach);
       return;
     }
     await this.transitions(v, t, rec.next);
+  }
+
+  /** A task's artifacts, for the tasks that inherit them or join them (the latest 50,000). */
+  private remember(v: RunView, t: PlannedTask, rec: TaskRecord): void {
+    this.artifacts.set(`${v.record.run}/${t.step}/${t.task}`, artifactSetOf(rec));
+    if (this.artifacts.size > 50_000) this.artifacts.delete(this.artifacts.keys().next().value!);
   }
 
   private async transitions(v: RunView, t: PlannedTask, next: ResolvedNext | undefined): Promise<void> {
