@@ -22,6 +22,7 @@ import { NotFoundError, UsageError } from './errors.js';
 import { RunMachine, type PlannedTask } from './machine.js';
 import { ReplayPlan, type ReplayRequest } from './replay.js';
 import { EventStream } from './event-stream.js';
+import { RecentMap } from './recent-map.js';
 
 export interface EmbeddedRunOptions {
   file: string;
@@ -103,13 +104,13 @@ export async function startEmbeddedRun(options: EmbeddedRunOptions): Promise<Emb
 
 /** Artifact sets of this run's tasks, from memory when recent, else from their records. */
 class ArtifactCache {
-  private readonly map = new Map<string, ArtifactSet>();
-  constructor(private readonly meta: MetadataStore, private readonly limit: number) {}
+  private readonly map: RecentMap<string, ArtifactSet>;
+  constructor(private readonly meta: MetadataStore, limit: number) {
+    this.map = new RecentMap(limit);
+  }
 
   set(ref: string, rec: ArtifactSet): void {
-    this.map.delete(ref);
     this.map.set(ref, artifactSetOf(rec));
-    if (this.map.size > this.limit) this.map.delete(this.map.keys().next().value!);
   }
 
   async artifactsOf(flow: string, run: string, ref: string): Promise<ArtifactSet> {

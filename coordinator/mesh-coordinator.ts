@@ -29,6 +29,7 @@ import type { PlannedTask } from './machine.js';
 import { defaultAckWaitMs, ensureMesh, ensurePoolConsumer } from './mesh-setup.js';
 import { JoinState, type JoinArrival } from './join-state.js';
 import { arrivalOf, scopesOf, type Scope } from './scopes.js';
+import { RecentMap } from './recent-map.js';
 import { isForcedPartition } from './replay.js';
 
 export interface CoordinatorOptions {
@@ -57,7 +58,8 @@ const dec = new TextDecoder();
 export class MeshCoordinator {
   private stopped = false;
   private readonly runs = new Map<string, RunView>();
-  private readonly artifacts = new Map<string, ArtifactSet>();
+  /** Artifact sets of recent tasks (their records hold them too), for the tasks that inherit or join them. */
+  private readonly artifacts = new RecentMap<string, ArtifactSet>(100_000);
   private loop?: Promise<void>;
   private advisories?: Subscription;
   private inFlight = 0;
@@ -285,10 +287,9 @@ export class MeshCoordinator {
     await this.transitions(v, t, rec.next);
   }
 
-  /** A task's artifacts, for the tasks that inherit them or join them (the latest 50,000). */
+  /** A task's artifacts, for the tasks that inherit them or join them. */
   private remember(v: RunView, t: PlannedTask, rec: TaskRecord): void {
     this.artifacts.set(`${v.record.run}/${t.step}/${t.task}`, artifactSetOf(rec));
-    if (this.artifacts.size > 50_000) this.artifacts.delete(this.artifacts.keys().next().value!);
   }
 
   private async transitions(v: RunView, t: PlannedTask, next: ResolvedNext | undefined): Promise<void> {
