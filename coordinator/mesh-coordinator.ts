@@ -578,21 +578,20 @@ export class MeshCoordinator {
     }
   }
 
-  /** Task counts for `run.finished`: from the keys alone, unless a replay cloned some. */
+  /** Task counts for `run.finished`: from the keys and the parts' records counted, unless a replay cloned some. */
   private async counts(r: RunRecord): Promise<{ succeeded: number; failed: number; cloned: number }> {
     const counts = { succeeded: 0, failed: 0, cloned: 0 };
     const base = `meta.${r.flow}.${r.run}`;
     const names = await keysOf(this.kv, `${base}.steps.>`);
-    const inParts = await this.parts.records(base);
+    const inParts = await this.parts.count(base);
     for await (const _ of await this.kv.keys(COORD_KEYS.failedAll(r.run))) counts.failed++;
-    const total = names.length + inParts.length;
+    const total = names.length + inParts.records;
     if (!r.origin) {
       counts.succeeded = total - counts.failed;
       return counts;
     }
-    const isCloned = (rec: unknown) => (rec as TaskRecord).status === 'cloned';
     const own = await readJsonMany(this.kv, names);
-    counts.cloned = [...inParts, ...own].filter(([, rec]) => isCloned(rec)).length;
+    counts.cloned = inParts.cloned + own.filter(([, rec]) => (rec as TaskRecord).status === 'cloned').length;
     counts.succeeded = total - counts.failed - counts.cloned;
     return counts;
   }

@@ -59,8 +59,12 @@ describe('mesh - same results as embedded', () => {
 
 describe('mesh - scale and failures', () => {
   it('two workers share a 1,000-partition foreach', async () => {
-    const final = await mesh.follow(await mesh.submit(example('fanout'), { n: 1000 }));
+    const events: MeshEvent[] = [];
+    const final = await mesh.follow(await mesh.submit(example('fanout'), { n: 1000 }), events);
     assert.equal(final.status, 'succeeded');
+    // start, 1,000 partitions, their join and end: every one counted, most of them from parts of records.
+    const finished = events.find((e) => e.type === 'run.finished');
+    assert.deepEqual(finished?.type === 'run.finished' && finished.tasks, { succeeded: 1003, failed: 0, cloned: 0 });
     const workers = new Set<string>();
     for (let i = 0; i < 1000; i += 7) workers.add((await mesh.task(final, 'sq', String(i))).attempts[0]!.worker!);
     assert.deepEqual([...workers].sort(), ['w1', 'w2']);
@@ -68,8 +72,11 @@ describe('mesh - scale and failures', () => {
   });
 
   it('a partition that always throws fails the run naming it; replay --failed after the fix re-runs only it', async () => {
-    const first = await mesh.follow(await mesh.submit(fixture('partitions'), { n: 12, bad: 5 }));
+    const firstEvents: MeshEvent[] = [];
+    const first = await mesh.follow(await mesh.submit(fixture('partitions'), { n: 12, bad: 5 }), firstEvents);
     assert.equal(first.status, 'failed');
+    const tasksOf = (events: MeshEvent[]) => events.flatMap((e) => (e.type === 'run.finished' ? [e.tasks] : []))[0];
+    assert.deepEqual(tasksOf(firstEvents), { succeeded: 12, failed: 1, cloned: 0 }, 'start and 11 partitions; the join never ran');
     assert.deepEqual(first.failed, [`Partitions/${first.run}/work/5`]);
     // The fix: the input that broke partition 5 no longer does (`bad` is a parameter).
     const events: MeshEvent[] = [];
@@ -77,6 +84,7 @@ describe('mesh - scale and failures', () => {
     assert.equal(second.status, 'succeeded', JSON.stringify(second.failed));
     const ran = events.filter((e) => e.type === 'task.finished' && e.status === 'succeeded').map((e) => e.type === 'task.finished' ? `${e.step}/${e.task}` : '').sort();
     assert.deepEqual(ran, ['collect/0', 'end/0', 'work/5']);
+    assert.deepEqual(tasksOf(events), { succeeded: 3, failed: 0, cloned: 12 }, 'start and 11 partitions cloned');
     assert.equal((await mesh.task(second, 'work', '4')).status, 'cloned');
     assert.equal((await mesh.task(second, 'end')).artifacts.total !== undefined, true);
   });
