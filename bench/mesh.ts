@@ -1,9 +1,9 @@
 /**
  * `npm run bench:mesh [-- --n 10000]`: a 10,000-partition foreach of a trivial step on the mesh
- * (`mesh up --workers 2` against a nats-server this script starts on a free port), then the same
- * number of no-op jobs through BullMQ on the Redis at 127.0.0.1:6379 with 2 worker processes.
- * Each runs `--runs` times (3) on the same processes; prints tasks/s of every run, the medians and their
- * ratio. `-- --dir /dev/shm` puts the content store on tmpfs.
+ * (`mesh up --workers 2` against a nats-server this script starts on a free port), and the same
+ * number of no-op jobs through BullMQ on the Redis at 127.0.0.1:6379 with 2 worker processes. Both
+ * start once; then each runs `--runs` times (5), the two taking turns, on the same processes; prints
+ * tasks/s of every run, the medians and their ratio. `-- --dir /dev/shm` puts the content store on tmpfs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -19,7 +19,7 @@ import type { RunRecord } from '../protocol/records.js';
 import { openBackend } from '../store/index.js';
 import { startNats } from '../test/harness/nats.js';
 
-const { values } = parseArgs({ options: { n: { type: 'string', default: '10000' }, runs: { type: 'string', default: '3' }, 'skip-bullmq': { type: 'boolean' }, dir: { type: 'string' } } });
+const { values } = parseArgs({ options: { n: { type: 'string', default: '10000' }, runs: { type: 'string', default: '5' }, 'skip-bullmq': { type: 'boolean' }, dir: { type: 'string' } } });
 const n = Number(values.n);
 /** Runs per system on the same processes; the ratio compares medians. The first mesh run includes loading the flow's code in every worker thread. */
 const runs = Math.max(1, Number(values.runs));
@@ -64,7 +64,13 @@ function cpuOf(pids: number[], since = new Map<number, number>()): { text: strin
   return { text: out, at };
 }
 
-async function meshBench(): Promise<number> {
+/** A system under test, started once: `run(i)` measures one run and returns its rate. */
+interface System {
+  run(i: number): Promise<number>;
+  stop(): Promise<void>;
+}
+
+async function startMesh(): Promise<System> {
   const dir = mkdtempSync(join(tmpdir(), 'mesh-bench-'));
   const nats = await startNats();
   // The content store: `--dir` puts it elsewhere (e.g. /dev/shm, to take the disk out of the figure).
@@ -75,34 +81,35 @@ async function meshBench(): Promise<number> {
   const nc = await connect({ servers: env.MESH_NATS_URL, noAsyncTraces: true });
   const blobs = openBackend(env.MESH_STORE);
   const meta = await meshMetadata(nc, blobs);
-  const rates: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const cpuAtSubmit = cpuOf([nats.pid, up.pid!]).at;
-    const record = await submitRun({ nc, blobs, file: flow, params: { n } });
-    // Poll the run record rather than follow every event: following costs CPU on the same two cores.
-    let final: RunRecord | undefined;
-    for (;;) {
-      final = await meta.getJson<RunRecord>(runKey(record.flow, record.run));
-      if (final && final.status !== 'running') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    if (final?.status !== 'succeeded') throw new Error(`mesh run ${final?.status}`);
-    console.log(`cpu seconds during the run: ${cpuOf([nats.pid, up.pid!], cpuAtSubmit).text.join(', ')}`);
-    const seconds = (Date.parse(final.finishedAt!) - Date.parse(final.createdAt)) / 1000;
-    rates.push((n + 3) / seconds);
-    console.log(`mesh run ${i + 1}: ${n} partitions in ${seconds.toFixed(2)} s (whole run, submit to final record) = ${Math.round((n + 3) / seconds)} tasks/s`);
-  }
-  console.log(`mesh: median of ${runs} runs ${Math.round(median(rates))} tasks/s`);
-  await nc.close();
-  up.kill('SIGTERM');
-  await exited(up);
-  await nats.stop();
-  rmSync(dir, { recursive: true, force: true });
-  rmSync(store, { recursive: true, force: true });
-  return median(rates);
+  return {
+    async run(i) {
+      const cpuAtSubmit = cpuOf([nats.pid, up.pid!]).at;
+      const record = await submitRun({ nc, blobs, file: flow, params: { n } });
+      // Poll the run record rather than follow every event: following costs CPU on the same two cores.
+      let final: RunRecord | undefined;
+      for (;;) {
+        final = await meta.getJson<RunRecord>(runKey(record.flow, record.run));
+        if (final && final.status !== 'running') break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      if (final?.status !== 'succeeded') throw new Error(`mesh run ${final?.status}`);
+      console.log(`cpu seconds during the run: ${cpuOf([nats.pid, up.pid!], cpuAtSubmit).text.join(', ')}`);
+      const seconds = (Date.parse(final.finishedAt!) - Date.parse(final.createdAt)) / 1000;
+      console.log(`mesh run ${i + 1}: ${n} partitions in ${seconds.toFixed(2)} s (whole run, submit to final record) = ${Math.round((n + 3) / seconds)} tasks/s`);
+      return (n + 3) / seconds;
+    },
+    async stop() {
+      await nc.close();
+      up.kill('SIGTERM');
+      await exited(up);
+      await nats.stop();
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(store, { recursive: true, force: true });
+    },
+  };
 }
 
-async function bullBench(): Promise<number> {
+async function startBull(): Promise<System> {
   const name = `mesh-bench-${process.pid}`;
   const connection = { host: '127.0.0.1', port: 6379 };
   const queue = new Queue(name, { connection });
@@ -119,37 +126,56 @@ async function bullBench(): Promise<number> {
     }
   });
   const pids = [...redis, ...workers.map((w) => w.pid!)];
-  const rates: number[] = [];
   let done = 0;
   let target = 0;
   let reached = () => {};
   events.on('completed', () => { if (++done === target) reached(); });
-  for (let r = 0; r < runs; r++) {
-    const cpuAtStart = cpuOf(pids).at;
-    target += n;
-    const finished = new Promise<void>((resolve) => (reached = resolve));
-    const t0 = performance.now();
-    for (let i = 0; i < n; i += 1000) {
-      await queue.addBulk(Array.from({ length: Math.min(1000, n - i) }, (_, k) => ({ name: 'noop', data: { i: i + k }, opts: { removeOnComplete: true } })));
-    }
-    await finished;
-    const seconds = (performance.now() - t0) / 1000;
-    rates.push(n / seconds);
-    console.log(`cpu seconds during the run: ${cpuOf(pids, cpuAtStart).text.join(', ')}`);
-    console.log(`bullmq run ${r + 1}: ${n} no-op jobs in ${seconds.toFixed(2)} s = ${Math.round(n / seconds)} jobs/s (2 worker processes, concurrency 8 each)`);
-  }
-  console.log(`bullmq: median of ${runs} runs ${Math.round(median(rates))} jobs/s`);
-  for (const w of workers) w.kill('SIGTERM');
-  await Promise.all(workers.map(exited));
-  await queue.obliterate({ force: true });
-  await queue.close();
-  await events.close();
-  return median(rates);
+  return {
+    async run(i) {
+      const cpuAtStart = cpuOf(pids).at;
+      target += n;
+      const finished = new Promise<void>((resolve) => (reached = resolve));
+      const t0 = performance.now();
+      for (let k = 0; k < n; k += 1000) {
+        await queue.addBulk(Array.from({ length: Math.min(1000, n - k) }, (_, j) => ({ name: 'noop', data: { i: k + j }, opts: { removeOnComplete: true } })));
+      }
+      await finished;
+      const seconds = (performance.now() - t0) / 1000;
+      console.log(`cpu seconds during the run: ${cpuOf(pids, cpuAtStart).text.join(', ')}`);
+      console.log(`bullmq run ${i + 1}: ${n} no-op jobs in ${seconds.toFixed(2)} s = ${Math.round(n / seconds)} jobs/s (2 worker processes, concurrency 8 each)`);
+      return n / seconds;
+    },
+    async stop() {
+      for (const w of workers) w.kill('SIGTERM');
+      await Promise.all(workers.map(exited));
+      await queue.obliterate({ force: true });
+      await queue.close();
+      await events.close();
+    },
+  };
 }
 
-const mesh = await meshBench();
+// Both systems stay up for the whole bench, idle while the other runs; their runs alternate, so a
+// drift in the machine's speed (a shared VM's neighbours) reaches both alike.
+const mesh = await startMesh();
+const bull = values['skip-bullmq'] ? undefined : await startBull();
+const rates = { mesh: [] as number[], bull: [] as number[] };
+// After each run, a pause: what a system does after its last task (the mesh's coordinator counts the
+// run's records for run.finished) is not charged to the other one's run.
+const settle = () => new Promise((r) => setTimeout(r, 1000));
+for (let i = 0; i < runs; i++) {
+  rates.mesh.push(await mesh.run(i));
+  await settle();
+  if (bull) {
+    rates.bull.push(await bull.run(i));
+    await settle();
+  }
+}
+await mesh.stop();
+await bull?.stop();
 console.log(`machine: ${cpus()[0]?.model ?? 'unknown'} x${availableParallelism()}, node ${process.version}`);
-if (!values['skip-bullmq']) {
-  const bull = await bullBench();
-  console.log(`ratio mesh/bullmq: ${(mesh / bull).toFixed(2)}`);
+console.log(`mesh: median of ${runs} runs ${Math.round(median(rates.mesh))} tasks/s`);
+if (bull) {
+  console.log(`bullmq: median of ${runs} runs ${Math.round(median(rates.bull))} jobs/s`);
+  console.log(`ratio mesh/bullmq: ${(median(rates.mesh) / median(rates.bull)).toFixed(2)}`);
 }
