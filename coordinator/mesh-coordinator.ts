@@ -332,7 +332,8 @@ export class MeshCoordinator {
    */
   private async fanout(v: RunView, parent: PlannedTask, step: string, field: string, count: number): Promise<void> {
     const key = COORD_KEYS.fanout(v.record.run, step, parent.foreach);
-    let { size, from } = await this.fanoutState(v, key, step, count);
+    const { size, from: published } = await this.fanoutState(v, key, step, count);
+    let from = published;
     const ref = `${parent.step}/${parent.task}`;
     const groupsPerRound = 16;
     while (from < count) {

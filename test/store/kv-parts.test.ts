@@ -65,6 +65,22 @@ describe('task records in parts (KV)', () => {
     assert.equal((await parts.records('meta.F.r1')).length, 131);
   });
 
+  it('counts the records of a run and the cloned ones, whatever their fields hold', async () => {
+    const parts = new TaskParts(kv);
+    // A record's text may hold the very fields counted, inside a string: an error message, a note.
+    const tricky = '"schema":"mesh.v1.task","status":"cloned"';
+    const record = (i: number) => ({
+      schema: 'mesh.v1.task', task: String(i), status: i % 3 === 0 ? 'cloned' : 'succeeded', note: tricky,
+      attempts: [{ attempt: 0, ok: false, error: tricky }],
+    });
+    await parts.create(Array.from({ length: 150 }, (_, i) => ({ key: key('r5', i % 2 ? 'a' : 'b', String(i)), record: record(i), partition: true })));
+    // One too large to share its part: under its own key, claimed in the part as null (not counted there).
+    await parts.create([{ key: key('r5', 'a', '151'), record: { ...record(151), big: 'x'.repeat(300 * 1024) }, partition: true }]);
+    assert.deepEqual(await parts.count('meta.F.r5'), { records: 150, cloned: 50 });
+    assert.equal((await parts.records('meta.F.r5')).length, 150);
+    assert.deepEqual(await parts.count('meta.F.nothing'), { records: 0, cloned: 0 });
+  });
+
   it('keeps the first record of a task written twice, from two processes at once', async () => {
     const a = new TaskParts(kv);
     const b = new TaskParts(kv);
