@@ -16,7 +16,7 @@ import { packValue } from '../protocol/artifacts.js';
 import type { FlowGraph } from '../protocol/graph.js';
 import { checkName, runKey, taskId, taskKey } from '../protocol/keys.js';
 import {
-  CONSUMERS, COORD_KEYS, DEFAULT_POOL, META_BUCKET, foreachGroupSize, ProtocolError, STREAMS, SUBJECTS, decodeMessage, encodeEvents,
+  CONSUMERS, COORD_KEYS, DEFAULT_POOL, META_BUCKET, foreachGroupSize, ProtocolError, STREAMS, SUBJECTS, decodeMessage, encodeEvents, encodeJoinInputs,
   encodeMessage, msgIds, type MeshEvent, type StepPolicy, type TaskResultMessage,
 } from '../protocol/mesh.js';
 import type { AttemptRecord, RunRecord, TaskRecord } from '../protocol/records.js';
@@ -508,7 +508,7 @@ export class MeshCoordinator {
         for (let i = 0; i < t.inputs.length; i += 256) {
           maps.push(...await Promise.all(t.inputs.slice(i, i + 256).map((ref) => this.artifactsOf(r, ref))));
         }
-        spec.inputArtifactsRef = await this.cas.put(packValue(maps));
+        spec.inputArtifactsRef = await this.cas.put(encodeJoinInputs(maps));
       } else spec.inputs = t.inputs;
     }
     return spec;

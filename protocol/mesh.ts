@@ -11,7 +11,7 @@ import type { RunEvent } from './events.js';
 import { checkName } from './keys.js';
 import { checkEvent, checkResult, checkResults, checkSubmit, checkTask, isPlainObject } from './shape.js';
 import type { AttemptRecord, RunRecord } from './records.js';
-import type { ResolvedNext, TaskError, TaskSpec } from './task.js';
+import type { ArtifactSet, ResolvedNext, TaskError, TaskSpec } from './task.js';
 
 export const STREAMS = {
   /** WorkQueue: one message per task, on `mesh.tasks.<pool>`; each pool has one durable pull consumer. */
@@ -315,6 +315,28 @@ export function decodeMessage<S extends MeshMessage['schema']>(bytes: Uint8Array
       break;
   }
   return value as unknown as Extract<MeshMessage, { schema: S }>;
+}
+
+/**
+ * The artifact sets of a join's inputs, in the order of its input list (the blob a spec's
+ * `inputArtifactsRef` names): plain msgpack, a list of `{ artifacts, inline? }`. Packing 10,000 of
+ * them with the artifact codec (structured clone) took the coordinator 100-160 ms, plain 27-40 ms.
+ */
+export function encodeJoinInputs(sets: readonly ArtifactSet[]): Uint8Array {
+  return Uint8Array.prototype.slice.call(packr.pack(sets));
+}
+
+export function decodeJoinInputs(bytes: Uint8Array): ArtifactSet[] {
+  let value: unknown;
+  try {
+    value = packr.unpack(bytes);
+  } catch (cause) {
+    throw new ProtocolError(`undecodable join inputs (${bytes.length} bytes): ${oneLine(String((cause as Error)?.message))}`, { cause });
+  }
+  if (!Array.isArray(value) || !value.every((s) => isPlainObject(s) && isPlainObject(s.artifacts) && (s.inline === undefined || isPlainObject(s.inline)))) {
+    throw new ProtocolError('join inputs must be a list of { artifacts, inline? } maps');
+  }
+  return value as ArtifactSet[];
 }
 
 const encoder = new TextEncoder();

@@ -15,7 +15,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { runKey, taskKey } from '../protocol/keys.js';
 import { unpackValue } from '../protocol/artifacts.js';
 import {
-  CONSUMERS, COORD_KEYS, DEFAULT_POOL, META_BUCKET, STREAMS, SUBJECTS, decodeMessage, encodeEvents,
+  CONSUMERS, COORD_KEYS, DEFAULT_POOL, META_BUCKET, STREAMS, SUBJECTS, decodeJoinInputs, decodeMessage, encodeEvents,
   encodeMessage, msgIds, type MeshEvent, type StepPolicy, type TaskMessage, type TaskResultMessage,
 } from '../protocol/mesh.js';
 import type { AttemptRecord, RunRecord, TaskRecord } from '../protocol/records.js';
@@ -257,7 +257,7 @@ export class MeshWorker {
   private async loadJoinInputs(spec: TaskSpec): Promise<void> {
     const [refs, maps] = await Promise.all([
       spec.inputsRef ? this.cas.get(spec.inputsRef).then((b) => unpackValue(b) as string[]) : Promise.resolve(spec.inputs ?? []),
-      this.cas.get(spec.inputArtifactsRef!).then((b) => unpackValue(b) as ArtifactSet[]),
+      this.cas.get(spec.inputArtifactsRef!).then(decodeJoinInputs),
     ]);
     let byRef = this.joinInputs.get(spec.run);
     if (!byRef) this.joinInputs.set(spec.run, (byRef = new Map()));

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Packr } from 'msgpackr';
 import { ISO_TIME } from '../../protocol/shape.js';
-import { decodeEvent, decodeEvents, decodeMessage, encodeEvent, encodeEvents, encodeMessage, ProtocolError, type MeshMessage } from '../../protocol/mesh.js';
+import { decodeEvent, decodeEvents, decodeJoinInputs, decodeMessage, encodeEvent, encodeEvents, encodeJoinInputs, encodeMessage, ProtocolError, type MeshMessage } from '../../protocol/mesh.js';
 import { digest, event, fieldPaths, message, otherKind, RUNS, resultMessage, taskMessage, withField } from './arbitraries.js';
 
 /** How other producers could pack a message: the protocol's own options, and msgpackr's defaults. */
@@ -73,6 +73,23 @@ describe('protocol - results that share part of a map (sharedWithin)', () => {
     assert.equal(({} as { polluted?: boolean }).polluted, undefined);
     const ok = decodeMessage(body({ artifacts: { a: 'f'.repeat(64) } }), 'mesh.v1.task.results');
     assert.deepEqual(ok.results.map((r) => r.artifacts), [{ a: 'f'.repeat(64) }, { a: 'f'.repeat(64) }]);
+  });
+});
+
+describe('protocol - a join\'s input artifact sets', () => {
+  it('decode to what was encoded, in order', () => {
+    const set = fc.record({ artifacts: fc.dictionary(fc.stringMatching(/^[a-z]{1,6}$/), digest), inline: fc.dictionary(digest, fc.base64String()) }, { requiredKeys: ['artifacts'] });
+    fc.assert(fc.property(fc.array(set, { maxLength: 50 }), (sets) => {
+      assert.deepEqual(decodeJoinInputs(encodeJoinInputs(sets)), JSON.parse(JSON.stringify(sets)));
+    }), RUNS);
+  });
+
+  it('rejects anything else with a ProtocolError only', () => {
+    fc.assert(fc.property(fc.anything(), (value) => {
+      onlyProtocolErrors(() => decodeJoinInputs(packers[1]!.pack(value)));
+    }), RUNS);
+    rejects(() => decodeJoinInputs(packers[1]!.pack([{ inline: {} }])));
+    rejects(() => decodeJoinInputs(new Uint8Array([0xc1])));
   });
 });
 
