@@ -14,7 +14,7 @@ import type { KV } from '@nats-io/kv';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { packValue } from '../protocol/artifacts.js';
 import type { FlowGraph } from '../protocol/graph.js';
-import { checkName, runKey, taskId, taskKey } from '../protocol/keys.js';
+import { checkName, runKey, stepPrefix, taskId, taskKey } from '../protocol/keys.js';
 import {
   CONSUMERS, COORD_KEYS, DEFAULT_POOL, META_BUCKET, foreachGroupSize, ProtocolError, STREAMS, SUBJECTS, decodeMessage, encodeEvents, encodeJoinInputs,
   encodeMessage, msgIds, type MeshEvent, type StepPolicy, type TaskResultMessage,
@@ -215,7 +215,7 @@ export class MeshCoordinator {
     const kvTaskKey = (msg: TaskResultMessage) => {
       const at = `${msg.flow}/${msg.run}/${msg.step}`;
       let base = stepKeys.get(at);
-      if (!base) stepKeys.set(at, (base = kvKeyOf(taskKey(msg.flow, msg.run, msg.step, '0')).slice(0, -2)));
+      if (!base) stepKeys.set(at, (base = kvKeyOf(stepPrefix(msg.flow, msg.run, msg.step).slice(0, -1))));
       return `${base}.${checkName('task', msg.task)}`;
     };
     const written = await this.parts.create(msgs.map((msg, i) => ({ key: kvTaskKey(msg), record: recs[i], partition: msg.foreach.length > 0 })));

@@ -13,7 +13,7 @@
  * of task records works unchanged; records are only ever added, first writer wins, as with `create`.
  */
 import type { KV } from '@nats-io/kv';
-import { isWrongSequence, keysOf, readJsonMany } from './kv.js';
+import { isWrongSequence, keysOf, readJsonMany, readMany } from './kv.js';
 
 /** Partitions per part: the most a task message sized by its foreach's width alone carries (protocol/mesh.ts FOREACH_BATCH). */
 export const PART_SIZE = 64;
@@ -132,15 +132,11 @@ export class TaskParts {
    * field `"schema":"mesh.v1.task"` appears once per record and `"status":"cloned"` once per cloned one.
    */
   async count(runKey: string): Promise<{ records: number; cloned: number }> {
-    const keys = await keysOf(this.kv, `${runKey}.parts.>`);
     let records = 0;
     let cloned = 0;
-    for (let i = 0; i < keys.length; i += 256) {
-      for (const e of await Promise.all(keys.slice(i, i + 256).map((k) => this.kv.get(k)))) {
-        if (e?.operation !== 'PUT') continue;
-        records += fieldCount(e.value, RECORD_FIELD);
-        cloned += fieldCount(e.value, CLONED_FIELD);
-      }
+    for (const [, value] of await readMany(this.kv, await keysOf(this.kv, `${runKey}.parts.>`))) {
+      records += fieldCount(value, RECORD_FIELD);
+      cloned += fieldCount(value, CLONED_FIELD);
     }
     return { records, cloned };
   }

@@ -108,16 +108,21 @@ export class KvBackend implements StorageBackend {
   }
 }
 
-/** The JSON values of `keys` (absent or deleted ones left out), 256 reads at a time, in key order. */
-export async function readJsonMany(kv: KV, keys: string[]): Promise<Array<[string, unknown]>> {
-  const out: Array<[string, unknown]> = [];
+/** The values of `keys` (absent or deleted ones left out), 256 reads at a time, in key order. */
+export async function readMany(kv: KV, keys: string[]): Promise<Array<[string, Uint8Array]>> {
+  const out: Array<[string, Uint8Array]> = [];
   for (let i = 0; i < keys.length; i += 256) {
     const got = await Promise.all(keys.slice(i, i + 256).map((k) => kv.get(k)));
     got.forEach((e, j) => {
-      if (e?.operation === 'PUT') out.push([keys[i + j]!, JSON.parse(jsonText.decode(e.value))]);
+      if (e?.operation === 'PUT') out.push([keys[i + j]!, e.value]);
     });
   }
   return out;
+}
+
+/** The JSON values of `keys` (absent or deleted ones left out), in key order. */
+export async function readJsonMany(kv: KV, keys: string[]): Promise<Array<[string, unknown]>> {
+  return (await readMany(kv, keys)).map(([k, v]) => [k, JSON.parse(jsonText.decode(v))]);
 }
 
 /** Every key under a filter (`meta.F.r.steps.>`). */
