@@ -16,8 +16,8 @@ import { packValue } from '../protocol/artifacts.js';
 import type { FlowGraph } from '../protocol/graph.js';
 import { checkName, runKey, stepPrefix, taskId, taskKey } from '../protocol/keys.js';
 import {
-  CONSUMERS, COORD_KEYS, DEFAULT_POOL, META_BUCKET, foreachGroupSize, ProtocolError, STREAMS, SUBJECTS, decodeMessage, encodeEvents, encodeJoinInputs,
-  encodeMessage, msgIds, type MeshEvent, type StepPolicy, type TaskResultMessage,
+  CONSUMERS, COORD_KEYS, DEFAULT_POOL, META_BUCKET, foreachGroupSize, ProtocolError, STREAMS, SUBJECTS, UNUSABLE_DELIVERIES, decodeMessage,
+  encodeEvents, encodeJoinInputs, encodeMessage, msgIds, type MeshEvent, type StepPolicy, type TaskMessage, type TaskResultMessage,
 } from '../protocol/mesh.js';
 import type { AttemptRecord, RunRecord, TaskRecord } from '../protocol/records.js';
 import { artifactSetOf, type ArtifactSet, type ResolvedNext, type TaskSpec } from '../protocol/task.js';
@@ -30,6 +30,7 @@ import { defaultAckWaitMs, ensureMesh, ensurePoolConsumer } from './mesh-setup.j
 import { JoinState, type JoinArrival } from './join-state.js';
 import { arrivalOf, scopesOf, type Scope } from './scopes.js';
 import { RecentMap } from './recent-map.js';
+import { deadLetter, giveUpAfter, setAside } from './set-aside.js';
 import { isForcedPartition } from './replay.js';
 
 export interface CoordinatorOptions {
@@ -63,6 +64,8 @@ export class MeshCoordinator {
   private loop?: Promise<void>;
   private advisories?: Subscription;
   private inFlight = 0;
+  /** Deliveries after which a control message no coordinator can use is dead-lettered (at most the consumer's max_deliver). */
+  private giveUpAt = UNUSABLE_DELIVERIES;
   private readonly idle: Array<() => void> = [];
   /** Pools whose consumer is known to exist (or is being created). */
   private readonly pools = new Map<string, Promise<void>>();
@@ -103,6 +106,7 @@ export class MeshCoordinator {
   private async consume(): Promise<void> {
     const max = this.o.concurrency ?? 16;
     const consumer = await this.js.consumers.get(STREAMS.control, CONSUMERS.coordinator);
+    this.giveUpAt = await giveUpAfter(consumer);
     while (!this.stopped) {
       try {
         await this.fetchOnce(consumer, max);
@@ -138,8 +142,8 @@ export class MeshCoordinator {
     } catch (err) {
       // A message naming a flow, run or task no key can hold is as undecodable as garbage.
       if (err instanceof ProtocolError || err instanceof InvalidKeyError || (err as { nonRetryable?: boolean }).nonRetryable) {
-        this.log(`dropping control message ${m.seq}: ${(err as Error).message}`);
-        m.term();
+        // Handed back, and dead-lettered after a few deliveries (set-aside.ts): never dropped.
+        await setAside(this.js, m, STREAMS.control, 'control message', (err as Error).message, this.giveUpAt, (l) => this.log(l));
       } else {
         this.log(`control message ${m.seq} will be retried: ${(err as Error).message}`);
         m.nak(1000);
@@ -195,10 +199,11 @@ export class MeshCoordinator {
     }
     const first = msgs[0]!;
     const v = await this.view(first.flow, first.run);
-    if (await this.runIsOver(v)) return;
+    // A result no run could have produced is bad whether or not its run has ended.
     for (const msg of msgs) {
       if (!v.record.graph.steps[msg.step]) throw new ProtocolError(`run ${msg.flow}/${msg.run} has no step '${msg.step}'`);
     }
+    if (await this.runIsOver(v)) return;
     const recs = await Promise.all(msgs.map(async (msg): Promise<TaskRecord> => {
       const attempts = msg.attempt.attempt > 0 ? await this.priorAttempts(msg) : [];
       const rec: TaskRecord = {
@@ -611,16 +616,32 @@ export class MeshCoordinator {
           const jsm = await this.js.jetstreamManager();
           const stored = await jsm.streams.getMessage(STREAMS.tasks, { seq: adv.stream_seq });
           if (!stored) continue;
-          await this.js.publish(SUBJECTS.dead, stored.data, { msgID: `dead/${adv.stream_seq}` });
-          const task = decodeMessage(stored.data, 'mesh.v1.task');
+          const reason = `delivered ${adv.deliveries} times without finishing`;
+          await deadLetter(this.js, stored.data, STREAMS.tasks, adv.stream_seq, reason);
+          let task: TaskMessage;
+          try {
+            task = decodeMessage(stored.data, 'mesh.v1.task');
+          } catch (err) {
+            // No worker could read it: no task to record as failed; the copy in MESH_DEAD keeps it.
+            await jsm.streams.deleteMessage(STREAMS.tasks, adv.stream_seq);
+            this.log(`dead-lettered undecodable task message ${adv.stream_seq} after ${adv.deliveries} deliveries: ${(err as Error).message}`);
+            continue;
+          }
+          const s = task.specs[0]!;
+          // A task of a run that does not exist has no one to tell (the copy in MESH_DEAD keeps it).
+          let exists = false;
+          try {
+            exists = (await this.meta.getJson<RunRecord>(runKey(s.flow, s.run))) !== undefined;
+          } catch (err) {
+            if (!(err instanceof InvalidKeyError)) throw err;
+          }
           const now = new Date().toISOString();
           const results: TaskResultMessage[] = task.specs.map((s) => ({
             schema: 'mesh.v1.task.result', flow: s.flow, run: s.run, step: s.step, task: s.task, foreach: s.foreach, ok: false,
-            artifacts: {}, attempt: { attempt: adv.deliveries - 1, startedAt: now, finishedAt: now, ok: false, error: `delivered ${adv.deliveries} times without finishing`, errorName: 'DeadLetter' },
+            artifacts: {}, attempt: { attempt: adv.deliveries - 1, startedAt: now, finishedAt: now, ok: false, error: reason, errorName: 'DeadLetter' },
             worker: 'coordinator',
           }));
-          await this.js.publish(SUBJECTS.result, encodeMessage({ schema: 'mesh.v1.task.results', results }), { msgID: msgIds.results(results[0]!, results.length) });
-          const s = task.specs[0]!;
+          if (exists) await this.js.publish(SUBJECTS.result, encodeMessage({ schema: 'mesh.v1.task.results', results }), { msgID: msgIds.results(results[0]!, results.length) });
           await jsm.streams.deleteMessage(STREAMS.tasks, adv.stream_seq);
           this.log(`dead-lettered ${s.flow}/${s.run}/${s.step}/${s.task}${task.specs.length > 1 ? ` and ${task.specs.length - 1} more` : ''} after ${adv.deliveries} deliveries`);
         } catch (err) {

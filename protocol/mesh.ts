@@ -85,7 +85,25 @@ export const msgIds = {
   results: (first: Pick<TaskResultMessage, 'run' | 'step' | 'task'>, count: number) => `results/${first.run}/${first.step}/${first.task}+${count}`,
   result: (r: Pick<TaskResultMessage, 'run' | 'step' | 'task'>) => `result/${r.run}/${r.step}/${r.task}`,
   submit: (run: string) => `submit/${run}`,
+  /** A message moved to the dead-letter stream: the stream it came from and its sequence there. */
+  dead: (stream: string, seq: number) => `dead/${stream}/${seq}`,
 };
+
+/** Headers of a dead letter: why it was given up on, and where it was. */
+export const DEAD_HEADERS = { reason: 'Mesh-Dead-Reason', stream: 'Mesh-Dead-Stream', seq: 'Mesh-Dead-Seq' } as const;
+
+/**
+ * A message a process cannot use (it cannot decode it, or it names a run the process cannot find) is
+ * never dropped on that process's word: it is handed back and waits this long before its next
+ * delivery, which may reach a process that can use it (another version during an upgrade, or a
+ * moment later). 250 ms, doubling with each delivery, at most 10 s.
+ */
+export function setAsideDelayMs(deliveryCount: number): number {
+  return Math.min(10_000, 250 * 2 ** (Math.min(Math.max(deliveryCount, 1), 16) - 1));
+}
+
+/** Deliveries after which a coordinator moves a control message no coordinator could use to MESH_DEAD. */
+export const UNUSABLE_DELIVERIES = 5;
 
 /** What a worker needs to know about a step's policies. */
 export interface StepPolicy {

@@ -16,13 +16,14 @@ import { runKey, taskKey } from '../protocol/keys.js';
 import { unpackValue } from '../protocol/artifacts.js';
 import {
   CONSUMERS, COORD_KEYS, DEFAULT_POOL, META_BUCKET, STREAMS, SUBJECTS, decodeJoinInputs, decodeMessage, encodeEvents,
-  encodeMessage, msgIds, type MeshEvent, type StepPolicy, type TaskMessage, type TaskResultMessage,
+  encodeMessage, msgIds, UNUSABLE_DELIVERIES, type MeshEvent, type StepPolicy, type TaskMessage, type TaskResultMessage,
 } from '../protocol/mesh.js';
 import type { AttemptRecord, RunRecord, TaskRecord } from '../protocol/records.js';
 import { artifactSetOf, type ArtifactSet, type TaskResult, type TaskSpec } from '../protocol/task.js';
 import { ContentStore, InvalidKeyError, MetadataStore, type StorageBackend } from '../store/index.js';
 import { KvBackend, MeshBackend } from '../store/kv.js';
 import { defaultAckWaitMs, ensureMesh, ensurePoolConsumer } from '../coordinator/mesh-setup.js';
+import { giveUpAfter, setAside } from '../coordinator/set-aside.js';
 import { catchFailure } from './catch.js';
 import { TaskPool } from './pool.js';
 import { toTaskError } from './task-runner.js';
@@ -50,6 +51,8 @@ export class MeshWorker {
   private inFlight = 0;
   /** Tasks not yet acknowledged (running or reporting). */
   private pending = 0;
+  /** Delivery at which a task message no worker can use is dead-lettered (set-aside.ts). */
+  private giveUpAt = UNUSABLE_DELIVERIES;
   private readonly waiters: Array<() => void> = [];
   private loop?: Promise<void>;
   private readonly runs = new Map<string, { record: RunRecord; checked: number }>();
@@ -130,6 +133,7 @@ export class MeshWorker {
 
   private async pull(): Promise<void> {
     const consumer = await this.js.consumers.get(STREAMS.tasks, CONSUMERS.pool(this.o.pool!));
+    this.giveUpAt = await giveUpAfter(consumer);
     const capacity = this.threads.threads;
     while (!this.stopped) {
       const free = capacity - this.inFlight;
@@ -186,13 +190,17 @@ export class MeshWorker {
     return record;
   }
 
+  /** A task message this worker cannot use: handed back, dead-lettered after a few deliveries (set-aside.ts). */
+  private setAside(m: JsMsg, reason: string): Promise<void> {
+    return setAside(this.js, m, STREAMS.tasks, 'task message', reason, this.giveUpAt, (l) => this.log(l));
+  }
+
   private async handle(m: JsMsg, release: () => void): Promise<void> {
     let task: TaskMessage;
     try {
       task = decodeMessage(m.data, 'mesh.v1.task');
     } catch (err) {
-      this.log(`dropping task message ${m.seq}: ${(err as Error).message}`);
-      m.term();
+      await this.setAside(m, (err as Error).message);
       return;
     }
     const { policy } = task;
@@ -203,13 +211,11 @@ export class MeshWorker {
     } catch (err) {
       // A flow or run id no key can hold: no such run can exist.
       if (!(err instanceof InvalidKeyError)) throw err;
-      this.log(`dropping task message ${m.seq}: ${err.message}`);
-      m.term();
+      await this.setAside(m, err.message);
       return;
     }
     if (!run) {
-      this.log(`dropping task ${first.flow}/${first.run}/${first.step}/${first.task}: no such run`);
-      m.term();
+      await this.setAside(m, `no run ${first.flow}/${first.run}`);
       return;
     }
     if (run.status !== 'running') {

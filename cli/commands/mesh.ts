@@ -36,12 +36,20 @@ function stderrLog(who: string): (line: string) => void {
   return (line) => process.stderr.write(`${new Date().toISOString()} ${who}: ${line}\n`);
 }
 
-/** Resolves on the first SIGINT or SIGTERM. */
+/**
+ * Resolves on the first SIGINT or SIGTERM, or, in a process `mesh up` started, when `mesh up` is gone
+ * (its IPC channel closes even when it was killed with -9): no coordinator or worker outlives it.
+ */
 function untilSignal(): Promise<string> {
   return new Promise((resolve) => {
     const on = (sig: string) => () => resolve(sig);
     process.once('SIGINT', on('SIGINT'));
     process.once('SIGTERM', on('SIGTERM'));
+    if (process.channel) {
+      // The channel only watches the supervisor: it must not keep this process alive once stopped.
+      process.channel.unref();
+      process.once('disconnect', on('the end of mesh up'));
+    }
   });
 }
 
@@ -127,7 +135,8 @@ export function registerMesh(program: Command): void {
       const pass = process.argv.slice(3).filter((a, i, all) => !['--workers', '--concurrency'].includes(a) && !['--workers', '--concurrency'].includes(all[i - 1] ?? ''));
       const children: ChildProcess[] = [];
       const start = (args: string[]) => {
-        const child = spawn(process.execPath, [...process.execArgv, cli, ...args, ...pass], { stdio: 'inherit' });
+        // The IPC channel tells the child when this process is gone, however it ended (untilSignal).
+        const child = spawn(process.execPath, [...process.execArgv, cli, ...args, ...pass], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
         children.push(child);
         return child;
       };

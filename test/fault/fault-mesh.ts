@@ -12,7 +12,7 @@
  *   await mesh.workers()[0]!.kill();
  *   const final = await run.done();
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
@@ -24,7 +24,7 @@ import type { RunRecord, TaskRecord } from '../../protocol/records.js';
 import { openBackend } from '../../store/index.js';
 import { keysOf, readJsonMany } from '../../store/kv.js';
 import { TaskParts } from '../../store/kv-parts.js';
-import { CLI } from '../harness/mesh.js';
+import { spawnCli } from '../harness/mesh.js';
 
 export interface FaultMeshOptions {
   /** One URL or several, comma-joined (a cluster). */
@@ -38,6 +38,9 @@ export interface FaultMeshOptions {
   /** Redelivery after this long without an ack (MESH_ACK_WAIT_MS); default 3 s. */
   ackWaitMs?: number;
 }
+
+/** Log lines of a process that say a message was set aside, dead-lettered or dropped. */
+const NOTABLE = /cannot use|dead-letter|dropping|not handled/;
 
 /** One coordinator or worker process. */
 export class Service {
@@ -226,7 +229,7 @@ export class FaultMesh {
 
   private spawn(kind: 'coordinator' | 'worker', args: string[], env: NodeJS.ProcessEnv = {}): Service {
     const replicas = this.o.replicas ? ['--replicas', String(this.o.replicas)] : [];
-    const child = spawn(process.execPath, [CLI, kind, ...replicas, ...args], { env: { ...this.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawnCli([kind, ...replicas, ...args], { ...this.env, ...env });
     const s = new Service(kind, child);
     this.services.push(s);
     return s;
@@ -330,12 +333,18 @@ export class FaultMesh {
       lines.push(`${stream}: ${s.state.messages} messages (seq ${s.state.first_seq}..${s.state.last_seq}), leader ${s.cluster?.leader ?? '-'}; `
         + (c ? `${consumer}: pending ${c.num_pending}, ack pending ${c.num_ack_pending}, waiting pulls ${c.num_waiting}, redelivered ${c.num_redelivered}, leader ${c.cluster?.leader ?? '-'}` : `${consumer}: missing`));
     }
+    lines.push(`${STREAMS.dead}: ${(await jsm.streams.info(STREAMS.dead)).state.messages} messages`);
     return lines.join('\n');
   }
 
-  /** The last lines of every process, for a failure message. */
+  /**
+   * For a failure message: every process's lines about messages it could not use or gave up on (all
+   * of them, however early), then the last lines of each.
+   */
   logTail(lines = 12): string {
-    return this.services.map((s) => `--- ${s.kind} ${s.pid}${s.alive ? '' : ' (exited)'}\n${s.log.slice(-lines).join('\n')}`).join('\n');
+    const notable = this.services.flatMap((s) => s.log.filter((l) => NOTABLE.test(l)).map((l) => `${s.kind} ${s.pid}: ${l}`));
+    const tails = this.services.map((s) => `--- ${s.kind} ${s.pid}${s.alive ? '' : ' (exited)'}\n${s.log.slice(-lines).join('\n')}`);
+    return [...(notable.length > 0 ? [`--- messages set aside or given up on (${notable.length})`, ...notable.slice(0, 40)] : []), ...tails].join('\n');
   }
 
   async stop(): Promise<void> {

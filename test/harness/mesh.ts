@@ -15,6 +15,23 @@ import { startNats, type NatsServer } from './nats.js';
 
 export const CLI = join(ROOT, 'dist/cli/index.js');
 
+/**
+ * Every `mesh` process this test process started, so none outlives it: one left reconnecting to the
+ * port of a server that is gone would join the mesh of whatever server takes the port next.
+ */
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+/** A `mesh` CLI process (its stderr piped, stdout too if asked), killed when this process exits if still running. */
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv, stdout: 'ignore' | 'pipe' = 'ignore'): ChildProcess {
+  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', stdout, 'pipe'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
 export class TestMesh {
   readonly connections: NatsConnection[] = [];
   readonly services: Array<{ stop(): Promise<void> }> = [];
@@ -52,7 +69,7 @@ export class TestMesh {
 
   /** A `mesh` CLI process against this mesh (coordinator, worker, ...). */
   spawn(...args: string[]): ChildProcess {
-    const child = spawn(process.execPath, [CLI, ...args], { env: this.env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawnCli(args, this.env);
     child.stderr!.on('data', () => {});
     this.processes.push(child);
     return child;

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { jetstream } from '@nats-io/jetstream';
-import { fixture } from '../harness/flows.js';
+import { DEAD_HEADERS, encodeMessage, STREAMS, SUBJECTS } from '../../protocol/mesh.js';
+import { example, fixture } from '../harness/flows.js';
 import { TestMesh } from '../harness/mesh.js';
 
 // Give up on a message after 3 deliveries, redelivering after 2 s: set before any consumer exists.
@@ -41,5 +42,49 @@ describe('mesh - dead letters', () => {
     const jsm = await jetstream(await mesh.connection()).jetstreamManager();
     assert.equal((await jsm.streams.info('MESH_DEAD')).state.messages, 1);
     assert.equal((await jsm.streams.info('MESH_TASKS')).state.messages, 0);
+  });
+
+  it('hands back task and control messages no process can use, without holding up a run, then moves them to MESH_DEAD saying why', async () => {
+    const js = jetstream(await mesh.connection());
+    const jsm = await js.jetstreamManager();
+    const deadBefore = (await jsm.streams.info(STREAMS.dead)).state.last_seq;
+    await mesh.worker(2);
+    const garbage = new Uint8Array([0xc1, 0xff, 0x00, 0x13]);
+    const unknownSchema = new TextEncoder().encode('{"schema":"mesh.v9.task"}');
+    const ghost = encodeMessage({
+      schema: 'mesh.v1.task',
+      specs: [{ schema: 'mesh.v1.task.spec', flow: 'Ghost', run: 'no-such-run', step: 'start', task: '0', attempt: 0, code: '0'.repeat(64), className: 'Ghost', foreach: [], transition: { type: 'end' }, isJoin: false, inherit: {}, params: {} }],
+      policy: { attempts: 1, delayMs: 0 },
+    });
+    const sent: Array<[string, number, Uint8Array, RegExp]> = [];
+    for (const [data, why] of [[garbage, /undecodable/], [unknownSchema, /undecodable|schema/], [ghost, /run/]] as const) {
+      sent.push([STREAMS.tasks, (await js.publish(SUBJECTS.task('default'), data)).seq, data, why]);
+    }
+    const badResult = new Uint8Array([1, 2, 3]);
+    sent.push([STREAMS.control, (await js.publish(SUBJECTS.result, badResult)).seq, badResult, /undecodable/]);
+
+    const final = await mesh.follow(await mesh.submit(example('hello')));
+    assert.equal(final.status, 'succeeded', 'messages no one can use do not hold up a run');
+
+    // Handed back with growing delays, never dropped: at delivery MESH_MAX_DELIVER (3) the worker or
+    // coordinator holding it makes it a dead letter, the same bytes, with where it was and why.
+    const dead = new Map<string, { data: Uint8Array; reason: string }>();
+    for (let seq = deadBefore + 1, deadline = Date.now() + 30_000; dead.size < sent.length && Date.now() < deadline;) {
+      const m = await jsm.streams.getMessage(STREAMS.dead, { seq });
+      if (!m) {
+        await new Promise((r) => setTimeout(r, 200));
+        continue;
+      }
+      dead.set(`${m.header.get(DEAD_HEADERS.stream)}/${m.header.get(DEAD_HEADERS.seq)}`, { data: m.data, reason: m.header.get(DEAD_HEADERS.reason) });
+      seq++;
+    }
+    for (const [stream, seq, data, why] of sent) {
+      const d = dead.get(`${stream}/${seq}`);
+      assert.ok(d, `${stream} message ${seq} is in ${STREAMS.dead} (${[...dead.keys()].join(', ')})`);
+      assert.ok(Buffer.from(d.data).equals(data), `${stream} message ${seq}: the same bytes`);
+      assert.match(d.reason, why, 'the process that gave up on it says why');
+    }
+    assert.equal((await jsm.streams.info(STREAMS.tasks)).state.messages, 0, 'out of the task queue');
+    assert.equal((await jsm.streams.info(STREAMS.control)).state.messages, 0, 'out of the control queue');
   });
 });

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { jetstream } from '@nats-io/jetstream';
-import { example, fixture } from '../harness/flows.js';
+import { fixture } from '../harness/flows.js';
 import { TestMesh } from '../harness/mesh.js';
-import { SUBJECTS } from '../../protocol/mesh.js';
 
 let mesh: TestMesh;
 before(async () => {
@@ -13,7 +11,7 @@ before(async () => {
 });
 after(() => mesh.stop());
 
-describe('mesh - pools and hostile messages', () => {
+describe('mesh - pools', () => {
   it('routes a @resources({ pool }) step to the workers of that pool only', async () => {
     const submitted = await mesh.submit(fixture('pools'));
     // Nothing can run `heavy` yet: no worker of pool 'big'.
@@ -25,25 +23,6 @@ describe('mesh - pools and hostile messages', () => {
     assert.equal((await mesh.task(final, 'heavy')).attempts[0]!.worker, 'big-worker');
     assert.equal((await mesh.task(final, 'end')).attempts[0]!.worker, 'default-worker');
     assert.deepEqual(final.steps?.heavy?.resources, { pool: 'big', cpu: 2 });
-  });
-
-  it('terminates undecodable, unknown-schema and orphan task messages without blocking other tasks', async () => {
-    const js = jetstream(await mesh.connection());
-    await js.publish(SUBJECTS.task('default'), new Uint8Array([0xc1, 0xff, 0x00, 0x13]));
-    await js.publish(SUBJECTS.task('default'), new TextEncoder().encode('{"schema":"mesh.v9.task"}'));
-    const { encodeMessage } = await import('../../protocol/mesh.js');
-    await js.publish(SUBJECTS.task('default'), encodeMessage({
-      schema: 'mesh.v1.task',
-      specs: [{ schema: 'mesh.v1.task.spec', flow: 'Ghost', run: 'no-such-run', step: 'start', task: '0', attempt: 0, code: '0'.repeat(64), className: 'Ghost', foreach: [], transition: { type: 'end' }, isJoin: false, inherit: {}, params: {} }],
-      policy: { attempts: 1, delayMs: 0 },
-    }));
-    await js.publish(SUBJECTS.result, new Uint8Array([1, 2, 3]));
-    const final = await mesh.follow(await mesh.submit(example('hello')));
-    assert.equal(final.status, 'succeeded');
-    const jsm = await js.jetstreamManager();
-    await new Promise((r) => setTimeout(r, 300));
-    const tasks = await jsm.streams.info('MESH_TASKS');
-    assert.equal(tasks.state.messages, 0, 'poison messages are removed from the work queue');
   });
 });
 

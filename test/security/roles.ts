@@ -9,13 +9,13 @@
  *   const { code, stdout } = await procs.run(['runs', '--json'], env);
  *   await procs.stopAll();
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { ROOT } from '../harness/flows.js';
-import { CLI } from '../harness/mesh.js';
+import { spawnCli } from '../harness/mesh.js';
 
 export const ROLES_CONF = join(ROOT, 'deploy/nats/mesh-roles.conf');
 export const AUTH_CONF = join(ROOT, 'deploy/nats/auth.conf');
@@ -153,7 +153,7 @@ export class Processes {
   readonly all: MeshProcess[] = [];
 
   start(args: string[], env: NodeJS.ProcessEnv): MeshProcess {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnCli(args, env, 'pipe');
     const p = new MeshProcess(args, child);
     this.all.push(p);
     return p;
