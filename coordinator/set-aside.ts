@@ -8,7 +8,7 @@
  *
  *   const giveUpAt = await giveUpAfter(consumer);
  *   ...
- *   catch (err) { await setAside(js, m, STREAMS.tasks, err.message, giveUpAt, log); }
+ *   catch (err) { await setAside(js, m, STREAMS.tasks, 'task message', err.message, giveUpAt, log); }
  */
 import type { Consumer, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { headers } from '@nats-io/transport-node';

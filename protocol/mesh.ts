@@ -102,7 +102,7 @@ export function setAsideDelayMs(deliveryCount: number): number {
   return Math.min(10_000, 250 * 2 ** (Math.min(Math.max(deliveryCount, 1), 16) - 1));
 }
 
-/** Deliveries after which a coordinator moves a control message no coordinator could use to MESH_DEAD. */
+/** The delivery at which a worker or coordinator moves a message it cannot use to MESH_DEAD (coordinator/set-aside.ts). */
 export const UNUSABLE_DELIVERIES = 5;
 
 /** What a worker needs to know about a step's policies. */
