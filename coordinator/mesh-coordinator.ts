@@ -26,7 +26,7 @@ import { ContentStore, InvalidKeyError, MetadataStore, type StorageBackend } fro
 import { isWrongSequence, keysOf, KvBackend, kvKeyOf, MeshBackend, readJsonMany } from '../store/kv.js';
 import type { TaskParts } from '../store/kv-parts.js';
 import type { PlannedTask } from './machine.js';
-import { defaultAckWaitMs, ensureMesh, ensurePoolConsumer } from './mesh-setup.js';
+import { defaultAckWaitMs, ensureMesh, ensurePoolConsumer, stallCheckMs } from './mesh-setup.js';
 import { JoinState, type JoinArrival } from './join-state.js';
 import { arrivalOf, scopesOf, type Scope } from './scopes.js';
 import { RecentMap } from './recent-map.js';
@@ -51,6 +51,12 @@ interface RunView {
   checked?: number;
   scopes: Map<string, Scope[]>;
   forced?: Set<string>;
+  /**
+   * Set while the run is re-driven after a stall (repair): tasks recorded already are not planned
+   * again, and the others are published under new message ids (the old ones may still be in the
+   * stream's duplicate window).
+   */
+  repair?: string;
 }
 
 const enc = new TextEncoder();
@@ -63,6 +69,10 @@ export class MeshCoordinator {
   private readonly artifacts = new RecentMap<string, ArtifactSet>(100_000);
   private loop?: Promise<void>;
   private advisories?: Subscription;
+  private stallTimer?: NodeJS.Timeout;
+  /** The queues' last sequences when they were last seen empty (a stall is the same state twice). */
+  private quiet?: string;
+  private checkingStall = false;
   private inFlight = 0;
   /** Deliveries after which a control message no coordinator can use is dead-lettered (at most the consumer's max_deliver). */
   private giveUpAt = UNUSABLE_DELIVERIES;
@@ -87,6 +97,7 @@ export class MeshCoordinator {
     const c = new MeshCoordinator(o, jetstream(o.nc), kv, new MetadataStore(backend), new ContentStore(o.blobs), new JoinState(kv), records.parts);
     c.loop = c.consume();
     c.watchDeadLetters();
+    c.watchStalls();
     return c;
   }
 
@@ -94,6 +105,7 @@ export class MeshCoordinator {
   async stop(): Promise<void> {
     this.stopped = true;
     this.advisories?.unsubscribe();
+    clearInterval(this.stallTimer);
     await this.loop?.catch(() => {});
     while (this.inFlight > 0) await new Promise<void>((r) => this.idle.push(r));
   }
@@ -322,7 +334,7 @@ export class MeshCoordinator {
       case 'foreach': {
         const count = next.foreach ?? 0;
         await this.joins.expect(COORD_KEYS.join(v.record.run, node.joinedBy!, t.foreach), count);
-        this.event({ type: 'step.planned', flow: v.record.flow, run: v.record.run, step: tr.to, count, time: new Date().toISOString() });
+        if (!v.repair) this.event({ type: 'step.planned', flow: v.record.flow, run: v.record.run, step: tr.to, count, time: new Date().toISOString() });
         if (count === 0) await this.release(v, node.joinedBy!, t.foreach);
         else await this.fanout(v, t, tr.to, tr.field, count);
         return;
@@ -338,7 +350,8 @@ export class MeshCoordinator {
   private async fanout(v: RunView, parent: PlannedTask, step: string, field: string, count: number): Promise<void> {
     const key = COORD_KEYS.fanout(v.record.run, step, parent.foreach);
     const { size, from: published } = await this.fanoutState(v, key, step, count);
-    let from = published;
+    // A repair looks at every partition again (planGroup passes over the recorded ones).
+    let from = v.repair ? 0 : published;
     const ref = `${parent.step}/${parent.task}`;
     const groupsPerRound = 16;
     while (from < count) {
@@ -356,7 +369,7 @@ export class MeshCoordinator {
       }
       await Promise.all(round);
       from = to;
-      await this.kv.put(key, enc.encode(JSON.stringify({ size, from } satisfies FanoutState)));
+      if (!v.repair) await this.kv.put(key, enc.encode(JSON.stringify({ size, from } satisfies FanoutState)));
     }
   }
 
@@ -443,8 +456,10 @@ export class MeshCoordinator {
   }
 
   /** Tasks of one step published as one message; in a replay, the cloneable ones are cloned instead. */
-  private async planGroup(v: RunView, tasks: PlannedTask[]): Promise<void> {
+  private async planGroup(v: RunView, planned: PlannedTask[]): Promise<void> {
     const r = v.record;
+    const tasks = v.repair ? await this.unrecorded(v, planned) : planned;
+    if (tasks.length === 0) return;
     const specs: TaskSpec[] = [];
     for (const t of tasks) {
       const cloned = await this.cloneable(v, t);
@@ -462,7 +477,8 @@ export class MeshCoordinator {
     };
     const pool = options.resources?.pool ?? DEFAULT_POOL;
     await this.ensurePool(pool);
-    const msgID = tasks.length === 1 ? msgIds.task(specs[0]!) : msgIds.taskBatch({ run: r.run, step, task: tasks[0]!.task }, tasks.length);
+    const id = tasks.length === 1 ? msgIds.task(specs[0]!) : msgIds.taskBatch({ run: r.run, step, task: tasks[0]!.task }, tasks.length);
+    const msgID = v.repair ? `${id}~${v.repair}` : id;
     await this.js.publish(SUBJECTS.task(pool), encodeMessage({ schema: 'mesh.v1.task', specs, policy }), { msgID, retries: 30, timeout: 5000 });
   }
 
@@ -600,6 +616,84 @@ export class MeshCoordinator {
     counts.cloned = inParts.cloned + own.filter(([, rec]) => (rec as TaskRecord).status === 'cloned').length;
     counts.succeeded = total - counts.failed - counts.cloned;
     return counts;
+  }
+
+  /** Those of `tasks` that have no record yet. */
+  private async unrecorded(v: RunView, tasks: PlannedTask[]): Promise<PlannedTask[]> {
+    const r = v.record;
+    const recs = await Promise.all(tasks.map((t) => this.meta.getJson<TaskRecord>(taskKey(r.flow, r.run, t.step, t.task))));
+    return tasks.filter((_, i) => !recs[i]);
+  }
+
+  /**
+   * Every MESH_STALL_MS (30 s; 0: never) a coordinator looks for runs that cannot move: both work
+   * queues empty (a work queue keeps a message until it is acknowledged, so nothing is queued, running
+   * or being recorded anywhere) and unchanged since the last look, while a run is still running. Its
+   * next task messages were lost outside the mesh's protocol (a broker that lost them, a process of
+   * another version that dropped them): the run is re-driven from its records (repair).
+   */
+  private watchStalls(): void {
+    const every = stallCheckMs();
+    if (every <= 0) return;
+    this.stallTimer = setInterval(() => {
+      if (this.checkingStall || this.stopped) return;
+      this.checkingStall = true;
+      this.checkStall().catch((err: unknown) => this.log(`stall check failed: ${(err as Error).message}`)).finally(() => {
+        this.checkingStall = false;
+      });
+    }, every);
+    this.stallTimer.unref();
+  }
+
+  private async checkStall(): Promise<void> {
+    const jsm = await this.js.jetstreamManager();
+    const [tasks, control] = await Promise.all([jsm.streams.info(STREAMS.tasks), jsm.streams.info(STREAMS.control)]);
+    if (tasks.state.messages > 0 || control.state.messages > 0) {
+      this.quiet = undefined;
+      return;
+    }
+    const state = `${tasks.state.last_seq}-${control.state.last_seq}`;
+    const seenBefore = this.quiet === state;
+    this.quiet = state;
+    if (!seenBefore) return;
+    for (const [key, rec] of await readJsonMany(this.kv, await keysOf(this.kv, 'meta.*.*.run'))) {
+      const r = rec as RunRecord;
+      if (r.status !== 'running' || this.stopped) continue;
+      // One coordinator repairs a run in a given state of the queues: the one that creates this key.
+      try {
+        await this.kv.create(COORD_KEYS.repair(r.run, state), enc.encode(new Date().toISOString()));
+      } catch (err) {
+        if (isWrongSequence(err)) continue;
+        throw err;
+      }
+      this.log(`${r.flow}/${r.run} cannot move (nothing queued or running since the last look): re-driving it from its records (${key})`);
+      await this.repair(await this.view(r.flow, r.run), `r${state}`);
+    }
+  }
+
+  /**
+   * Moves a run on from every task it recorded, as when each result arrived, planning only tasks that
+   * have no record (under new message ids); with no records at all, from its start. Joins count each
+   * arrival once, so arriving again changes nothing.
+   */
+  private async repair(v: RunView, tag: string): Promise<void> {
+    const r = v.record;
+    v.repair = tag;
+    try {
+      const base = `meta.${r.flow}.${r.run}`;
+      const recs = [...await readJsonMany(this.kv, await keysOf(this.kv, `${base}.steps.>`)), ...await this.parts.records(base)]
+        .map(([, rec]) => rec as TaskRecord);
+      if (recs.length === 0) {
+        await this.plan(v, { step: 'start', task: '0', foreach: [] });
+        return;
+      }
+      for (let i = 0; i < recs.length; i += 64) {
+        if (await this.runIsOver(v)) return;
+        await Promise.all(recs.slice(i, i + 64).map((rec) => this.outcome(v, { step: rec.step, task: rec.task, foreach: rec.foreach }, rec)));
+      }
+    } finally {
+      v.repair = undefined;
+    }
   }
 
   /**

@@ -80,6 +80,14 @@ export function defaultAckWaitMs(env: NodeJS.ProcessEnv = process.env): number {
   return Number.isFinite(v) && v >= 1000 ? v : 30_000;
 }
 
+/** How often a coordinator looks for runs that cannot move (MESH_STALL_MS, else 30 s; 0 never). */
+export function stallCheckMs(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.MESH_STALL_MS;
+  if (raw === undefined || raw === '') return 30_000;
+  const v = Number(raw);
+  return Number.isFinite(v) && v >= 0 ? v : 30_000;
+}
+
 /**
  * How many times a message is delivered before the server gives up on it (MESH_MAX_DELIVER, else 100):
  * a task that kills every worker taking it ends in the dead-letter stream after that many.

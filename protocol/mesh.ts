@@ -61,6 +61,8 @@ export const COORD_KEYS = {
   attempt: (run: string, step: string, task: string, attempt: number) =>
     `coord.${checkName('run', run)}.attempt.${checkName('step', step)}.${attemptToken(attempt)}.${checkName('task', task)}`,
   attemptsOf: (run: string, step: string, task: string) => `coord.${checkName('run', run)}.attempt.${checkName('step', step)}.*.${checkName('task', task)}`,
+  /** A repair of a stalled run, for one state of the queues (`<tasks last seq>-<control last seq>`): created by the coordinator that does it. */
+  repair: (run: string, state: string) => `coord.${checkName('run', run)}.repair.${state}`,
 };
 
 function stackToken(stack: readonly number[]): string {
