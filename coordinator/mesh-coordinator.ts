@@ -659,6 +659,8 @@ export class MeshCoordinator {
     for (const [key, rec] of await readJsonMany(this.kv, await keysOf(this.kv, 'meta.*.*.run'))) {
       const r = rec as RunRecord;
       if (r.status !== 'running' || this.stopped) continue;
+      // A run younger than a look may not have published its submission yet.
+      if (Date.now() - Date.parse(r.createdAt) < stallCheckMs()) continue;
       // One coordinator repairs a run in a given state of the queues: the one that creates this key.
       try {
         await this.kv.create(COORD_KEYS.repair(r.run, state), enc.encode(new Date().toISOString()));
