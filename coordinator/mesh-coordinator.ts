@@ -70,8 +70,12 @@ export class MeshCoordinator {
   private loop?: Promise<void>;
   private advisories?: Subscription;
   private stallTimer?: NodeJS.Timeout;
+  /** How often the queues are looked at for runs that cannot move (MESH_STALL_MS). */
+  private readonly stallEvery = stallCheckMs();
   /** The queues' last sequences when they were last seen empty (a stall is the same state twice). */
   private quiet?: string;
+  /** The quiet state whose runs were all looked at: nothing changed since, nothing to look at again. */
+  private examined?: string;
   private checkingStall = false;
   private inFlight = 0;
   /** Deliveries after which a control message no coordinator can use is dead-lettered (at most the consumer's max_deliver). */
@@ -633,7 +637,7 @@ export class MeshCoordinator {
    * another version that dropped them): the run is re-driven from its records (repair).
    */
   private watchStalls(): void {
-    const every = stallCheckMs();
+    const every = this.stallEvery;
     if (every <= 0) return;
     this.stallTimer = setInterval(() => {
       if (this.checkingStall || this.stopped) return;
@@ -655,12 +659,17 @@ export class MeshCoordinator {
     const state = `${tasks.state.last_seq}-${control.state.last_seq}`;
     const seenBefore = this.quiet === state;
     this.quiet = state;
-    if (!seenBefore) return;
+    // An idle mesh stays in one state for hours: its runs are read once, not at every look.
+    if (!seenBefore || this.examined === state) return;
+    let young = false;
     for (const [key, rec] of await readJsonMany(this.kv, await keysOf(this.kv, 'meta.*.*.run'))) {
       const r = rec as RunRecord;
       if (r.status !== 'running' || this.stopped) continue;
-      // A run younger than a look may not have published its submission yet.
-      if (Date.now() - Date.parse(r.createdAt) < stallCheckMs()) continue;
+      // A run younger than a look may not have published its submission yet: looked at next time.
+      if (Date.now() - Date.parse(r.createdAt) < this.stallEvery) {
+        young = true;
+        continue;
+      }
       // One coordinator repairs a run in a given state of the queues: the one that creates this key.
       try {
         await this.kv.create(COORD_KEYS.repair(r.run, state), enc.encode(new Date().toISOString()));
@@ -671,6 +680,7 @@ export class MeshCoordinator {
       this.log(`${r.flow}/${r.run} cannot move (nothing queued or running since the last look): re-driving it from its records (${key})`);
       await this.repair(await this.view(r.flow, r.run), `r${state}`);
     }
+    if (!young) this.examined = state;
   }
 
   /**

@@ -39,8 +39,8 @@ export interface FaultMeshOptions {
   ackWaitMs?: number;
 }
 
-/** Log lines of a process that say a message was set aside, dead-lettered or dropped. */
-const NOTABLE = /cannot use|dead-letter|dropping|not handled/;
+/** Log lines of a process that say a message was set aside or dead-lettered, or a run repaired. */
+const NOTABLE = /cannot use|dead-letter|not handled|cannot move/;
 
 /** One coordinator or worker process. */
 export class Service {
@@ -338,13 +338,13 @@ export class FaultMesh {
   }
 
   /**
-   * For a failure message: every process's lines about messages it could not use or gave up on (all
-   * of them, however early), then the last lines of each.
+   * For a failure message: every process's lines about messages it could not use or gave up on, and
+   * runs it repaired (all of them, however early), then the last lines of each.
    */
   logTail(lines = 12): string {
     const notable = this.services.flatMap((s) => s.log.filter((l) => NOTABLE.test(l)).map((l) => `${s.kind} ${s.pid}: ${l}`));
     const tails = this.services.map((s) => `--- ${s.kind} ${s.pid}${s.alive ? '' : ' (exited)'}\n${s.log.slice(-lines).join('\n')}`);
-    return [...(notable.length > 0 ? [`--- messages set aside or given up on (${notable.length})`, ...notable.slice(0, 40)] : []), ...tails].join('\n');
+    return [...(notable.length > 0 ? [`--- messages set aside or given up on, runs repaired (${notable.length})`, ...notable.slice(0, 40)] : []), ...tails].join('\n');
   }
 
   async stop(): Promise<void> {

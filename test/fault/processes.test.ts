@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { jetstream } from '@nats-io/jetstream';
 import { Packr } from 'msgpackr';
-import { DEAD_HEADERS, encodeMessage, STREAMS, SUBJECTS, type TaskMessage, type TaskResultMessage } from '../../protocol/mesh.js';
+import { encodeMessage, STREAMS, SUBJECTS, type TaskMessage, type TaskResultMessage } from '../../protocol/mesh.js';
 import type { RunRecord } from '../../protocol/records.js';
 import { tempDir } from '../harness/flows.js';
+import { deadLetters } from '../harness/mesh.js';
 import { startNats, type NatsServer } from '../harness/nats.js';
 import { assertCleanRun, referenceDataset, report, STACK_FLOW, STACK_PARAMS, writeCorpus, type Dataset } from './dataset.js';
 import { FaultMesh, prng, sleep, type MeshRun } from './fault-mesh.js';
@@ -236,16 +237,7 @@ describe('fault - poison messages mid-run', () => {
     await assertClean(m, run, final, 'poison');
     // Each is handed back a few times (another process might use it), then copied to MESH_DEAD by the
     // process holding it, with where it was and why, and removed: never dropped.
-    const dead = new Map<string, { data: Uint8Array; reason: string }>();
-    for (let seq = deadFrom, deadline = Date.now() + 60_000; dead.size < poison.length && Date.now() < deadline;) {
-      const msg = await jsm.streams.getMessage(STREAMS.dead, { seq });
-      if (!msg) {
-        await sleep(200);
-        continue;
-      }
-      dead.set(`${msg.header.get(DEAD_HEADERS.stream)}/${msg.header.get(DEAD_HEADERS.seq)}`, { data: msg.data, reason: msg.header.get(DEAD_HEADERS.reason) });
-      seq++;
-    }
+    const dead = await deadLetters(jsm, deadFrom, poison.length, 60_000);
     const all = m.services.flatMap((s) => s.log);
     poison.forEach(([what, subject, bytes], i) => {
       const [stream, kind] = subject === SUBJECTS.task('default') ? [STREAMS.tasks, 'task'] : [STREAMS.control, 'control'];

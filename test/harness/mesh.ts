@@ -1,10 +1,11 @@
 /** A mesh for tests: a real nats-server, a store directory, and coordinators and workers in-process or as processes. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import type { JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { followRun, meshMetadata, submitRun } from '../../coordinator/mesh-client.js';
 import { MeshCoordinator } from '../../coordinator/mesh-coordinator.js';
-import type { MeshEvent } from '../../protocol/mesh.js';
+import { DEAD_HEADERS, STREAMS, type MeshEvent } from '../../protocol/mesh.js';
 import type { RunRecord, TaskRecord } from '../../protocol/records.js';
 import { taskKey } from '../../protocol/keys.js';
 import type { ReplayRequest } from '../../coordinator/replay.js';
@@ -30,6 +31,30 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv, stdout: 'ignore
   children.add(child);
   child.once('exit', () => children.delete(child));
   return child;
+}
+
+/** A dead letter as a test reads it back. */
+export interface DeadLetter {
+  data: Uint8Array;
+  reason: string;
+}
+
+/**
+ * The dead letters from MESH_DEAD's sequence `from` on, keyed `<stream>/<seq>` of where each message
+ * was, once there are `count` of them (or `timeoutMs` has passed: the caller's assertions say what is missing).
+ */
+export async function deadLetters(jsm: JetStreamManager, from: number, count: number, timeoutMs = 30_000): Promise<Map<string, DeadLetter>> {
+  const dead = new Map<string, DeadLetter>();
+  for (let seq = from, deadline = Date.now() + timeoutMs; dead.size < count && Date.now() < deadline;) {
+    const m = await jsm.streams.getMessage(STREAMS.dead, { seq });
+    if (!m) {
+      await new Promise((r) => setTimeout(r, 200));
+      continue;
+    }
+    dead.set(`${m.header.get(DEAD_HEADERS.stream)}/${m.header.get(DEAD_HEADERS.seq)}`, { data: m.data, reason: m.header.get(DEAD_HEADERS.reason) });
+    seq++;
+  }
+  return dead;
 }
 
 export class TestMesh {

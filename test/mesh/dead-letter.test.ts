@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { jetstream } from '@nats-io/jetstream';
-import { DEAD_HEADERS, encodeMessage, STREAMS, SUBJECTS } from '../../protocol/mesh.js';
+import { encodeMessage, STREAMS, SUBJECTS } from '../../protocol/mesh.js';
 import { example, fixture } from '../harness/flows.js';
-import { TestMesh } from '../harness/mesh.js';
+import { deadLetters, TestMesh } from '../harness/mesh.js';
 
 // Give up on a message after 3 deliveries, redelivering after 2 s: set before any consumer exists.
 process.env.MESH_ACK_WAIT_MS = '2000';
@@ -68,16 +68,7 @@ describe('mesh - dead letters', () => {
 
     // Handed back with growing delays, never dropped: at delivery MESH_MAX_DELIVER (3) the worker or
     // coordinator holding it makes it a dead letter, the same bytes, with where it was and why.
-    const dead = new Map<string, { data: Uint8Array; reason: string }>();
-    for (let seq = deadBefore + 1, deadline = Date.now() + 30_000; dead.size < sent.length && Date.now() < deadline;) {
-      const m = await jsm.streams.getMessage(STREAMS.dead, { seq });
-      if (!m) {
-        await new Promise((r) => setTimeout(r, 200));
-        continue;
-      }
-      dead.set(`${m.header.get(DEAD_HEADERS.stream)}/${m.header.get(DEAD_HEADERS.seq)}`, { data: m.data, reason: m.header.get(DEAD_HEADERS.reason) });
-      seq++;
-    }
+    const dead = await deadLetters(jsm, deadBefore + 1, sent.length);
     for (const [stream, seq, data, why] of sent) {
       const d = dead.get(`${stream}/${seq}`);
       assert.ok(d, `${stream} message ${seq} is in ${STREAMS.dead} (${[...dead.keys()].join(', ')})`);

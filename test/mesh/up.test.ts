@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { example } from '../harness/flows.js';
 import { spawnCli, TestMesh } from '../harness/mesh.js';
+import { waitFor } from '../harness/wait.js';
 
 let mesh: TestMesh;
 before(async () => {
@@ -42,21 +43,13 @@ function alive(pid: number): boolean {
   }
 }
 
-async function until(what: string, ok: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** `mesh up` with two workers, once its three processes said they are ready; their pids. */
 async function up(): Promise<{ sup: ChildProcess; children: number[]; log: string[] }> {
   const sup = spawnCli(['up', '--workers', '2', '--concurrency', '1'], mesh.env);
   const log: string[] = [];
   sup.stderr!.setEncoding('utf8');
   sup.stderr!.on('data', (chunk: string) => log.push(...chunk.split('\n').filter(Boolean)));
-  await until(`3 processes ready:\n${log.join('\n')}`, () => log.filter((l) => / ready \(/.test(l)).length === 3, 30_000);
+  await waitFor(() => log.filter((l) => / ready \(/.test(l)).length === 3, 30_000, () => `3 processes ready:\n${log.join('\n')}`);
   const children = childrenOf(sup.pid!);
   assert.equal(children.length, 3, 'a coordinator and two workers');
   return { sup, children, log };
@@ -78,7 +71,7 @@ describe('mesh up', () => {
     const { sup, children, log } = await up();
     sup.kill('SIGKILL');
     try {
-      await until('its processes exit', () => children.every((p) => !alive(p)));
+      await waitFor(() => children.every((p) => !alive(p)), 20_000, () => `its processes to exit (${children.filter(alive).join(', ')} running)`);
     } finally {
       // Orphans would outlive this file (and hold its pipe open).
       for (const p of children.filter(alive)) process.kill(p, 'SIGKILL');

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { ROOT } from '../harness/flows.js';
 import { spawnCli } from '../harness/mesh.js';
+import { waitFor } from '../harness/wait.js';
 
 export const ROLES_CONF = join(ROOT, 'deploy/nats/mesh-roles.conf');
 export const AUTH_CONF = join(ROOT, 'deploy/nats/auth.conf');
@@ -175,17 +176,5 @@ export class Processes {
 
   async stopAll(): Promise<void> {
     await Promise.all(this.all.map((p) => p.stop()));
-  }
-}
-
-export async function waitFor(
-  ready: () => boolean | Promise<boolean>, timeoutMs: number, what: () => string, check?: () => void,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    check?.();
-    if (await ready()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`);
-    await new Promise((r) => setTimeout(r, 100));
   }
 }
